@@ -1,0 +1,182 @@
+"""Centre lines and process limits for each chart type, computed for many series at once.
+
+Every function works on arrays sorted by series and time, with ``seg`` the integer id (0..k-1) of each
+point's segment (one facet's one phase) and ``base`` the points that set the limits (in the phase's
+freeze window, not excluded; a missing value is carried as NaN and skipped where a formula needs a
+value). Formulas and sources:
+
+* XmR / I chart (Wheeler, *Understanding Variation*; NHS England, *Making Data Count*, 2019):
+  CL = mean(y); limits = CL +/- E2 x mean moving range, E2 = 2.66 (MDC, NHSRplotthedots 0.2.2) or
+  3 / d2 = 3 / 1.128 (Montgomery, *Introduction to Statistical Quality Control*, 6.33; qicharts2).
+  Moving ranges are |y_i - y_(i-1)| between consecutive baseline points; a missing value leaves the
+  two moving ranges beside it missing. Screening (Provost & Murray, *The Health Care Data Guide*,
+  p. 156): moving ranges >= 3.267 x the mean moving range are dropped and the mean recomputed once.
+* MR chart: CL = mean moving range; UCL = D4 x CL with D4 = 3.267; LCL = 0 (no screening).
+* p chart: CL = sum(num) / sum(den); limits = CL +/- 3 sqrt(CL (1 - CL) / n_i), clipped to [0, 1]
+  (Montgomery 7.8). u chart: CL = sum(num) / sum(den); limits = CL +/- 3 sqrt(CL / n_i), LCL >= 0
+  (Montgomery 7.19).
+* p' and u' (Laney 2002, *Quality Engineering* 14(4):531-7): z_i = (y_i - CL) / sigma_i; sigma_z =
+  mean moving range of z / 1.128 (screened as above); limits = CL +/- 3 sigma_i sigma_z.
+* c chart: CL = mean(y); limits = CL +/- 3 sqrt(CL), LCL >= 0 (Montgomery 7.17).
+* g chart (Benneyan 2001; Montgomery p. 319): limits from the mean gbar: gbar +/- 3 sqrt(gbar (gbar + 1)),
+  LCL >= 0; the centre line drawn is the median of the phase (qicharts2 0.8.1).
+* t chart (Nelson 1994, *Journal of Quality Technology* 26(3)): an I chart (3 / 1.128) of y^(1/3.6),
+  back-transformed with ^3.6; a negative lower limit becomes 0; y must be > 0.
+* Xbar and S charts (Montgomery 6.29-6.31): CL(xbar) = sum(n_i xbar_i) / sum(n_i); s_bar = mean(s_i) when
+  all subgroups have the same size, else the pooled sqrt(sum((n_i - 1) s_i^2) / sum(n_i - 1)) (as in
+  qicharts2 0.8.1); limits xbar: CL +/- A3(n_i) s_bar; S: CL = s_bar, limits B3(n_i) s_bar, B4(n_i) s_bar,
+  with the exact constants c4(n) = sqrt(2 / (n - 1)) Gamma(n / 2) / Gamma((n - 1) / 2),
+  A3 = 3 / (c4 sqrt(n)), B3 = max(0, 1 - 3 sqrt(1 - c4^2) / c4), B4 = 1 + 3 sqrt(1 - c4^2) / c4.
+* Run chart: CL = median; no limits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.special import gammaln
+
+D2 = 1.128  # bias correction of the moving range of two (Montgomery, Appendix VI)
+D4 = 3.267  # upper limit factor of the moving range of two
+MDC_E2 = 2.66  # 3 / d2 rounded, as in the Making Data Count tool and NHSRplotthedots
+QIC_E2 = 3 / D2
+T_POWER = 3.6  # Nelson's transformation for the t chart
+
+
+def segment_sum(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
+    keep = mask & ~np.isnan(values)
+    return np.bincount(seg[keep], weights=values[keep], minlength=nseg)
+
+
+def segment_count(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
+    keep = mask & ~np.isnan(values)
+    return np.bincount(seg[keep], minlength=nseg).astype("float64")
+
+
+def segment_mean(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
+    count = segment_count(values, seg, nseg, mask)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return segment_sum(values, seg, nseg, mask) / count
+
+
+def segment_median(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
+    keep = mask & ~np.isnan(values)
+    medians = pd.Series(values[keep]).groupby(seg[keep]).median()
+    out = np.full(nseg, np.nan)
+    out[medians.index.to_numpy()] = medians.to_numpy()
+    return out
+
+
+def moving_ranges(values: np.ndarray, seg: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """|difference| between consecutive masked points of the same segment, and each one's segment.
+
+    Points outside ``mask`` (excluded, or after the freeze) are skipped, so their neighbours become
+    adjacent; a missing value stays in the sequence, so the moving ranges beside it are NaN.
+    """
+    idx = np.flatnonzero(mask)
+    v, s = values[idx], seg[idx]
+    same = s[1:] == s[:-1]
+    return np.abs(np.diff(v))[same], s[1:][same]
+
+
+def mean_moving_range(values, seg, nseg, mask, screen: bool) -> np.ndarray:
+    mr, mr_seg = moving_ranges(values, seg, mask)
+    everywhere = np.ones(mr.shape, dtype=bool)
+    amr = segment_mean(mr, mr_seg, nseg, everywhere)
+    if screen:
+        amr = segment_mean(mr, mr_seg, nseg, mr < D4 * amr[mr_seg])
+    return amr
+
+
+def c4(n: np.ndarray) -> np.ndarray:
+    """Exact c4(n) = sqrt(2 / (n - 1)) Gamma(n / 2) / Gamma((n - 1) / 2); NaN for n < 2."""
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.sqrt(2 / (n - 1)) * np.exp(gammaln(n / 2) - gammaln((n - 1) / 2))
+    return np.where(n >= 2, out, np.nan)
+
+
+def xmr(y, seg, nseg, base, screen, factor):
+    cl = segment_mean(y, seg, nseg, base)
+    amr = mean_moving_range(y, seg, nseg, base, screen)
+    cl_i, width = cl[seg], factor * amr[seg]
+    return cl_i, cl_i - width, cl_i + width
+
+
+def mr_chart(y, seg, nseg, base):
+    # y here is already the moving range of each point (first point of a phase missing).
+    cl = segment_mean(y, seg, nseg, base)[seg]
+    return cl, np.zeros_like(cl), D4 * cl
+
+
+def run(y, seg, nseg, base):
+    cl = segment_median(y, seg, nseg, base)[seg]
+    nan = np.full_like(cl, np.nan)
+    return cl, nan, nan.copy()
+
+
+def _laney_sigma_z(y, cl, sigma, seg, nseg, base, screen):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (y - cl) / sigma
+    return mean_moving_range(z, seg, nseg, base, screen) / D2
+
+
+def p(num, den, seg, nseg, base, laney=False, screen=True):
+    cl = (segment_sum(num, seg, nseg, base) / segment_sum(den, seg, nseg, base))[seg]
+    sigma = np.sqrt(cl * (1 - cl) / den)
+    if laney:
+        sigma = sigma * _laney_sigma_z(num / den, cl, sigma, seg, nseg, base, screen)[seg]
+    return cl, np.clip(cl - 3 * sigma, 0, 1), np.clip(cl + 3 * sigma, 0, 1)
+
+
+def u(num, den, seg, nseg, base, laney=False, screen=True):
+    cl = (segment_sum(num, seg, nseg, base) / segment_sum(den, seg, nseg, base))[seg]
+    sigma = np.sqrt(cl / den)
+    if laney:
+        sigma = sigma * _laney_sigma_z(num / den, cl, sigma, seg, nseg, base, screen)[seg]
+    return cl, np.maximum(cl - 3 * sigma, 0), cl + 3 * sigma
+
+
+def c(y, seg, nseg, base):
+    cl = segment_mean(y, seg, nseg, base)[seg]
+    sigma = np.sqrt(cl)
+    return cl, np.maximum(cl - 3 * sigma, 0), cl + 3 * sigma
+
+
+def g(y, seg, nseg, base):
+    gbar = segment_mean(y, seg, nseg, base)[seg]
+    sigma = np.sqrt(gbar * (gbar + 1))
+    cl = segment_median(y, seg, nseg, np.ones_like(base))[seg]
+    return cl, np.maximum(gbar - 3 * sigma, 0), gbar + 3 * sigma
+
+
+def t(y, seg, nseg, base, screen, factor):
+    cl, lcl, ucl = xmr(y ** (1 / T_POWER), seg, nseg, base, screen, factor)
+    with np.errstate(invalid="ignore"):
+        return cl**T_POWER, np.maximum(lcl, 0) ** T_POWER, ucl**T_POWER
+
+
+def _s_bar(sd, size, seg, nseg, base):
+    sizes = pd.Series(size[base & ~np.isnan(sd)]).groupby(seg[base & ~np.isnan(sd)]).nunique()
+    equal = np.ones(nseg, dtype=bool)
+    equal[sizes.index.to_numpy()] = sizes.to_numpy() <= 1
+    mean_sd = segment_mean(sd, seg, nseg, base)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = np.sqrt(
+            segment_sum((size - 1) * sd**2, seg, nseg, base & ~np.isnan(sd))
+            / segment_sum(size - 1, seg, nseg, base & ~np.isnan(sd))
+        )
+    return np.where(equal, mean_sd, pooled)
+
+
+def xbar(mean, sd, size, seg, nseg, base):
+    cl = (segment_sum(size * mean, seg, nseg, base) / segment_sum(size, seg, nseg, base & ~np.isnan(mean)))[seg]
+    width = 3 / (c4(size) * np.sqrt(size)) * _s_bar(sd, size, seg, nseg, base)[seg]
+    return cl, cl - width, cl + width
+
+
+def s(sd, size, seg, nseg, base):
+    cl = _s_bar(sd, size, seg, nseg, base)[seg]
+    c4n = c4(size)
+    spread = 3 * np.sqrt(1 - c4n**2) / c4n
+    return cl, np.maximum(1 - spread, 0) * cl, (1 + spread) * cl

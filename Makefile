@@ -41,7 +41,7 @@ lab: install
 	$(BIN)/jupyter lab notebooks
 
 bench: install
-	$(BIN)/python benchmarks/bench_spc.py
+	taskset -c 0 $(BIN)/python benchmarks/bench_spc.py
 
 data: install
 	$(BIN)/python -m equity_lib.synthetic

@@ -44,6 +44,28 @@ class SPCResult:
         """
         return self.summary_table.copy()
 
+    def describe(self, decimals: int = 1) -> pd.Series:
+        """One plain-English sentence per facet about its latest phase, for findings and alt text.
+
+        Returns a Series indexed by facet, e.g. "Trust A: common cause variation around a mean of
+        58.2 (limits 52.1 to 64.3); the target of 92 lies above the upper limit, so it will
+        consistently be missed unless the process changes."
+        """
+        latest = self.summary_table.groupby("facet", sort=False).tail(1)
+        centre = "median" if self.settings.get("chart") in ("run", "g") else "mean"
+        sentences = {}
+        for row in latest.itertuples(index=False):
+            fmt = f"{{:.{decimals}f}}"
+            level = f"around a {centre} of {fmt.format(row.cl)}"
+            if pd.notna(row.lcl) and pd.notna(row.ucl):
+                level += f" (limits {fmt.format(row.lcl)} to {fmt.format(row.ucl)})"
+            text = f"{row.facet}: {_VARIATION_SENTENCE.get(row.variation_icon, 'no data')} {level}"
+            if pd.notna(row.assurance):
+                text += f"; the target of {row.target:g} " + _ASSURANCE_SENTENCE[row.assurance][
+                    self.settings.get("improvement")]
+            sentences[row.facet] = text + "."
+        return pd.Series(sentences, name="finding")
+
     def plot(self, **kwargs):
         """Draw the Making Data Count chart; see :func:`equity_lib.process_control.plot.plot_spc`."""
         from equity_lib.process_control.plot import plot_spc
@@ -54,3 +76,24 @@ class SPCResult:
         s = self.settings
         return (f"SPCResult(chart={s.get('chart')!r}, y={s.get('y')!r}, facets="
                 f"{self.summary_table['facet'].nunique()}, points={len(self.table)})")
+
+
+_VARIATION_SENTENCE = {
+    "common_cause": "common cause variation",
+    "improvement_high": "special cause improvement (the latest point is high)",
+    "improvement_low": "special cause improvement (the latest point is low)",
+    "concern_high": "special cause concern (the latest point is high)",
+    "concern_low": "special cause concern (the latest point is low)",
+    "neutral_high": "special cause variation, high",
+    "neutral_low": "special cause variation, low",
+}
+_ASSURANCE_SENTENCE = {
+    "pass": {"increase": "lies below the lower limit, so it will consistently be met",
+             "decrease": "lies above the upper limit, so it will consistently be met"},
+    "fail": {"increase": "lies above the upper limit, so it will consistently be missed unless the "
+                         "process changes",
+             "decrease": "lies below the lower limit, so it will consistently be missed unless the "
+                         "process changes"},
+    "hit_and_miss": {"increase": "lies between the limits, so it will be hit and missed by chance",
+                     "decrease": "lies between the limits, so it will be hit and missed by chance"},
+}

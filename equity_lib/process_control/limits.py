@@ -8,7 +8,7 @@ value). Formulas and sources:
 * XmR / I chart (Wheeler, *Understanding Variation*; NHS England, *Making Data Count*, 2019):
   CL = mean(y); limits = CL +/- E2 x mean moving range, E2 = 2.66 (MDC, NHSRplotthedots 0.2.2) or
   3 / d2 = 3 / 1.128 (Montgomery, *Introduction to Statistical Quality Control*, 6.33; qicharts2).
-  Moving ranges are |y_i - y_(i-1)| between consecutive baseline points; a missing value leaves the
+  Moving ranges are ``|y_i - y_(i-1)|`` between consecutive baseline points; a missing value leaves the
   two moving ranges beside it missing. Screening (Provost & Murray, *The Health Care Data Guide*,
   p. 156): moving ranges >= 3.267 x the mean moving range are dropped and the mean recomputed once.
 * MR chart: CL = mean moving range; UCL = D4 x CL with D4 = 3.267; LCL = 0 (no screening).

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equity_lib import datasets
+from equity_lib import datasets, spc
 from equity_lib.synthetic import RECIPES, rtt, world
 from equity_lib.synthetic.__main__ import main
 
@@ -108,93 +108,50 @@ def test_generator_matches_the_file(rtt_monthly):
 
 
 # --- The signals designed in for notebook 01 ---------------------------------------------------
-# A small, independent XmR check with the Making Data Count rules of design/conventions.md (limits
-# at mean +/- 2.66 x mean moving range, optional moving-range screening, 7-point shift and trend,
-# two-in-three, single point); not the library's SPC code, so that the data are checked against the
-# rules, not against our implementation.
-
-
-def _runs(mask: np.ndarray, length: int) -> np.ndarray:
-    """Flag every point that belongs to a run of at least `length` consecutive True values."""
-    flagged = np.zeros(len(mask), dtype=bool)
-    start = None
-    for i, value in enumerate([*mask, False]):
-        if value and start is None:
-            start = i
-        elif not value and start is not None:
-            if i - start >= length:
-                flagged[start:i] = True
-            start = None
-    return flagged
-
-
-def xmr_signals(y: np.ndarray, screen: bool = True) -> dict[str, object]:
-    """Limits and special-cause points (high and low) of an XmR chart of `y`."""
-    mean = y.mean()
-    mr = np.abs(np.diff(y))
-    mr_bar = mr.mean()
-    if screen:
-        mr_bar = mr[mr < 3.267 * mr_bar].mean()
-    half_width = 2.66 * mr_bar
-    lcl, ucl = mean - half_width, mean + half_width
-    above, below = y > mean, y < mean
-    rises = np.diff(y) > 0
-    falls = np.diff(y) < 0
-    high = (y > ucl) | _runs(above, 7)
-    low = (y < lcl) | _runs(below, 7)
-    for steps, flags in [(rises, high), (falls, low)]:
-        run = _runs(steps, 6)  # 6 strict steps = 7 points
-        flags[1:] |= run
-        flags[:-1] |= run
-    near_top = y > mean + 2 / 3 * half_width
-    near_bottom = y < mean - 2 / 3 * half_width
-    for i in range(len(y) - 2):
-        window = slice(i, i + 3)
-        if above[window].all() and near_top[window].sum() >= 2:
-            high[window] |= near_top[window]
-        if below[window].all() and near_bottom[window].sum() >= 2:
-            low[window] |= near_bottom[window]
-    return {"mean": mean, "lcl": lcl, "ucl": ucl, "high": high, "low": low}
+# Checked with equity_lib.spc, whose rules are themselves checked against NHSRplotthedots in
+# test_spc_reference.py.
 
 
 @pytest.mark.parametrize("screen", [True, False])
 def test_designed_signals_in_pct_within_18_weeks(rtt_monthly, screen):
-    series = {
-        code: group.sort_values("month")["pct_within_18_weeks"].to_numpy()
-        for code, group in rtt_monthly.groupby("trust_code", observed=True)
-    }
-    charts = {code: xmr_signals(y, screen) for code, y in series.items()}
+    result = spc(rtt_monthly, "pct_within_18_weeks", "month", facet="trust_code",
+                 target=rtt.STANDARD_PCT, screen_mr=screen)
+    t, summary = result.table, result.summary().set_index("facet")
+    charts = {code: g.reset_index(drop=True) for code, g in t.groupby("facet", sort=False)}
     month = rtt.months()
 
     # The 92% standard is above every upper limit: every trust consistently fails it.
-    assert all(chart["ucl"] < rtt.STANDARD_PCT for chart in charts.values())
+    assert (summary["assurance"] == "fail").all()
 
     # MTH: improving shift in 2024/25 - all 12 months above the mean, the last point an
     # improvement, and no improvement signal before April 2024.
-    mth, y = charts["MTH"], series["MTH"]
+    mth = charts["MTH"]
     start = month.get_loc(pd.Timestamp(rtt.IMPROVEMENT["start"]))
-    assert len(y) - start == 12 and (y[start:] > mth["mean"]).all()
-    assert mth["high"][-1] and not mth["low"][start:].any()
-    assert not mth["high"][:start].any()
+    assert len(mth) - start == 12 and (mth["y"][start:] > mth["cl"][start:]).all()
+    assert summary.loc["MTH", "variation_icon"] == "improvement_high"
+    assert not (mth["point_type"][start:] == "concern").any()
+    assert not (mth["point_type"][:start] == "improvement").any()
 
     # HVH: falling every month from August 2024 to March 2025 (at least 7 points), the last point a
     # concern below the lower limit; no improvement signal, and no concern before the trend.
-    hvh, y = charts["HVH"], series["HVH"]
+    hvh = charts["HVH"]
     peak = month.get_loc(pd.Timestamp(rtt.DETERIORATION["peak"]))
-    assert (np.diff(y[peak:]) < 0).all() and len(y) - peak >= 7
-    assert hvh["low"][-1] and y[-1] < hvh["lcl"]
-    assert not hvh["high"].any() and not hvh["low"][:peak].any()
+    assert (np.diff(hvh["y"][peak:]) < 0).all() and len(hvh) - peak >= 7
+    assert summary.loc["HVH", "variation_icon"] == "concern_low"
+    assert hvh["y"].iloc[-1] < hvh["lcl"].iloc[-1]
+    assert not (hvh["point_type"] == "improvement").any()
+    assert not (hvh["point_type"][:peak] == "concern").any()
 
     # BDH: one special-cause month, the outage, below the lower limit; nothing else.
     bdh = charts["BDH"]
     outage = month.get_loc(pd.Timestamp(rtt.OUTAGE["month"]))
-    assert np.flatnonzero(bdh["low"] | bdh["high"]).tolist() == [outage]
-    assert series["BDH"][outage] < bdh["lcl"]
+    assert np.flatnonzero(bdh["special_cause"]).tolist() == [outage]
+    assert bdh["rule"][outage] == "below_lcl"
 
     # KDH and FRH: common cause only; KDH is the lowest performer.
     for code in ["KDH", "FRH"]:
-        assert not (charts[code]["high"] | charts[code]["low"]).any(), code
-    assert min(charts, key=lambda code: charts[code]["mean"]) == "KDH"
+        assert not charts[code]["special_cause"].any(), code
+    assert summary["cl"].idxmin() == "KDH"
 
 
 def test_designed_fall_in_over_52_weeks(rtt_monthly):

@@ -47,7 +47,9 @@ def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
     """The column as float64, missing values as NaN; any other non-numeric value is an error."""
     series = data[column]
     if pd.api.types.is_bool_dtype(series):
-        raise TypeError(f"Column '{column}' holds true/false values, not numbers. Fix: pass a numeric column.")
+        raise TypeError(
+            f"Column '{column}' holds true/false values, not numbers. Fix: pass a numeric column."
+        )
     converted = pd.to_numeric(series, errors="coerce")
     bad = converted.isna() & series.notna()
     if bad.any():

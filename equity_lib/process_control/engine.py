@@ -13,7 +13,6 @@ from equity_lib._validation import (
     numeric_column,
     require_columns,
     require_dataframe,
-    rows_phrase,
 )
 from equity_lib.process_control import limits, rules
 from equity_lib.process_control.result import SPCResult
@@ -64,7 +63,8 @@ def spc(
         charts and not used by the others.
     chart : str
         ``run``, ``xmr`` (alias ``i``), ``mr``, ``p``, ``pp`` (Laney p'), ``u``, ``up`` (Laney u'),
-        ``c``, ``g``, ``t``, ``xbar`` or ``s``. Formulas and sources: :mod:`equity_lib.process_control.limits`.
+        ``c``, ``g``, ``t``, ``xbar`` or ``s``. Formulas and sources:
+        :mod:`equity_lib.process_control.limits`.
     facet : str, optional
         Column that splits the data into series (trusts, groups); each gets its own limits and rules.
     improvement : str

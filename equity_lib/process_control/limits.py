@@ -170,7 +170,8 @@ def _s_bar(sd, size, seg, nseg, base):
 
 
 def xbar(mean, sd, size, seg, nseg, base):
-    cl = (segment_sum(size * mean, seg, nseg, base) / segment_sum(size, seg, nseg, base & ~np.isnan(mean)))[seg]
+    with_mean = base & ~np.isnan(mean)
+    cl = (segment_sum(size * mean, seg, nseg, base) / segment_sum(size, seg, nseg, with_mean))[seg]
     width = 3 / (c4(size) * np.sqrt(size)) * _s_bar(sd, size, seg, nseg, base)[seg]
     return cl, cl - width, cl + width
 

@@ -97,7 +97,8 @@ def plot_spc(result, *, title: str | None = None, ylabel: str | None = None, xla
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
     centre = "median" if settings.get("chart") in ("run", "g") else "mean"
-    fig.legend(handles=_legend_handles(table, centre), loc="outside lower center", ncol=2 if ncols == 1 else 4, frameon=False,
+    fig.legend(handles=_legend_handles(table, centre), loc="outside lower center",
+               ncol=2 if ncols == 1 else 4, frameon=False,
                fontsize=9)
     return fig
 

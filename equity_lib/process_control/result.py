@@ -30,7 +30,8 @@ class SPCResult:
         """One row per facet and phase.
 
         Columns: ``facet``, ``phase``, ``start`` and ``end`` (x of the phase's first and last point),
-        ``n_points`` (points not excluded, with or without a value, as qicharts2 counts them), ``n_missing``, ``n_excluded``, ``cl``,
+        ``n_points`` (points not excluded, with or without a value, as qicharts2 counts them),
+        ``n_missing``, ``n_excluded``, ``cl``,
         ``lcl``, ``ucl`` (at the phase's last point), ``target``, ``variation`` (the type of the last
         point with a value: ``common_cause``, ``improvement``, ``concern`` or ``neutral``),
         ``variation_icon`` (the same with ``_high``/``_low``: which side of the centre line the last

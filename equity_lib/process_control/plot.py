@@ -121,7 +121,7 @@ def _draw_panel(ax, t, settings):
             ax.scatter(these["x"], these["y"], marker=marker, s=34, color=COLOURS[kind],
                        edgecolors=COLOURS["ink"], linewidths=0.7, zorder=3)
     if is_date:
-        locator = mdates.AutoDateLocator(maxticks=7)
+        locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.spines[["top", "right"]].set_visible(False)

@@ -60,7 +60,9 @@ class SPCResult:
             level = f"around a {centre} of {fmt.format(row.cl)}"
             if pd.notna(row.lcl) and pd.notna(row.ucl):
                 level += f" (limits {fmt.format(row.lcl)} to {fmt.format(row.ucl)})"
-            text = f"{row.facet}: {_VARIATION_SENTENCE.get(row.variation_icon, 'no data')} {level}"
+            text = f"{_VARIATION_SENTENCE.get(row.variation_icon, 'no data')} {level}"
+            # A single unnamed series gets no "all:" prefix.
+            text = f"{row.facet}: {text}" if self.settings.get("facet") else text[0].upper() + text[1:]
             if pd.notna(row.assurance):
                 text += f"; the target of {row.target:g} " + _ASSURANCE_SENTENCE[row.assurance][
                     self.settings.get("improvement")]

@@ -39,13 +39,14 @@ def test_every_conda_pin_matches_the_lock():
     lock, env = _constraints(), _environment()
     env.pop("python")
     assert env, "environment.yml pins nothing"
-    mismatched = {name: (version, lock.get(name)) for name, version in env.items() if lock.get(name) != version}
+    mismatched = {name: (v, lock.get(name)) for name, v in env.items() if lock.get(name) != v}
     assert not mismatched, f"environment.yml vs constraints.txt: {mismatched}"
 
 
 def test_every_direct_dependency_is_in_both():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    direct = project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra]
+    extras = project["optional-dependencies"].values()
+    direct = project["dependencies"] + [d for extra in extras for d in extra]
     names = {_norm(re.split(r"[<>=\[ ]", d, maxsplit=1)[0]) for d in direct}
     lock, env = _constraints(), _environment()
     assert not names - lock.keys(), f"not pinned in constraints.txt: {names - lock.keys()}"

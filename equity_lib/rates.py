@@ -87,8 +87,8 @@ def wilson_limits(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarra
     """Wilson score limits of the proportion x / n.
 
     lower, upper = (2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)), z = Phi^-1(1 - alpha/2)
-    (Wilson 1927, *J Am Stat Assoc* 22:209-12; Newcombe & Altman 2000). Clipped to [0, 1] (rounding can
-    leave -1e-17 at x = 0). Missing x or n give NaN.
+    (Wilson 1927, *J Am Stat Assoc* 22:209-12; Newcombe & Altman 2000). The lower limit is exactly 0
+    when x = 0 and the upper exactly 1 when x = n. Missing x or n give NaN.
     """
     x, n = np.asarray(x, dtype="float64"), np.asarray(n, dtype="float64")
     z = _z(confidence)
@@ -96,7 +96,9 @@ def wilson_limits(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarra
         half = z * np.sqrt(z * z + 4 * x * (1 - x / n))
         centre, scale = 2 * x + z * z, 2 * (n + z * z)
         lower, upper = (centre - half) / scale, (centre + half) / scale
-    return np.clip(lower, 0, 1), np.clip(upper, 0, 1)
+    lower = np.where(x == 0, 0.0, np.clip(lower, 0, 1))  # exactly 0 and 1 at the ends, which rounding
+    upper = np.where(x == n, 1.0, np.clip(upper, 0, 1))  # would otherwise miss by 1e-16
+    return lower, upper
 
 
 def byar_limits(x, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -473,6 +475,7 @@ def _dsr_weights(data, codes, keys, standard, age_band, nonindependent):
                                      "bands to match (wrong number of age bands?).")
                 mapping = np.array([lookup[lab] for lab in normal], dtype=np.int64)
             band = mapping[raw]
+            _check_duplicates(data, codes * nbands + band, nonindependent)
             cells = np.bincount(codes * nbands + band, minlength=k * nbands).reshape(k, nbands)
             absent = np.argwhere(cells == 0)
             if absent.size:
@@ -484,17 +487,18 @@ def _dsr_weights(data, codes, keys, standard, age_band, nonindependent):
                     "needs every one (wrong number of age bands). Fix: add the band with a count of 0 "
                     "and its population.")
         weights = table[band]
+    _check_duplicates(data, codes * nbands + band, nonindependent)
     cell = codes * nbands + band
-    if nonindependent:
-        first = ~pd.Series(cell).duplicated().to_numpy()
-    else:
-        dup = pd.Series(cell).duplicated().to_numpy()
-        fail_rows(data, dup, "An age band appears twice within a group",
-                  "give each group one row per age band (sum the rows first), or for people counted by "
-                  "number of events pass event_frequency=.")
-        first = np.ones(len(data), dtype=bool)
+    first = ~pd.Series(cell).duplicated().to_numpy()
     total_weight = np.bincount(codes[first], weights=weights[first], minlength=k)
     return weights, cell, first, total_weight
+
+
+def _check_duplicates(data, cell, nonindependent):
+    if not nonindependent:
+        fail_rows(data, pd.Series(cell).duplicated().to_numpy(), "An age band appears twice within a group",
+                  "give each group one row per age band (sum the rows first), or for people counted by "
+                  "number of events pass event_frequency=.")
 
 
 def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None,

@@ -1,0 +1,222 @@
+"""Bad input to equity_lib.rates gets an error that names the column, the rows and the fix."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from equity_lib import rates
+
+
+@pytest.fixture
+def props():
+    return pd.DataFrame({"area": ["A", "B", "C"], "x": [5, 10, 20], "n": [100, 200, 300]})
+
+
+def esp_rows(areas=("A", "B"), count=3, pop=1000):
+    bands = list(rates.ESP2013["age_band"])
+    return pd.DataFrame({"area": np.repeat(list(areas), len(bands)), "age_band": bands * len(areas),
+                         "x": count, "n": pop})
+
+
+@pytest.mark.parametrize("function", [rates.proportion, rates.rate])
+def test_negative_counts(props, function):
+    props.loc[1, "x"] = -1
+    with pytest.raises(ValueError, match=r"Column 'x' has negative .* at row 1\. Fix: .*cannot be negative"):
+        function(props, "x", "n")
+
+
+def test_numerator_above_denominator(props):
+    props.loc[2, "x"] = 301
+    with pytest.raises(ValueError, match=r"Column 'x' \(numerator\) is above column 'n' \(denominator\) at "
+                                         r"row 2\. Fix: .*swapped"):
+        rates.proportion(props, "x", "n")
+    assert rates.rate(props, "x", "n")["value"].iloc[2] > 100_000  # more events than people is a rate
+
+
+@pytest.mark.parametrize("function", [rates.proportion, rates.rate])
+@pytest.mark.parametrize("bad", [0, -5])
+def test_zero_or_negative_denominators(props, function, bad):
+    props.loc[0, "n"] = bad
+    with pytest.raises(ValueError, match=r"Column 'n' has a zero or negative denominator at row 0\. Fix: "):
+        function(props, "x", "n")
+
+
+@pytest.mark.parametrize("function", [rates.proportion, rates.rate])
+def test_missing_denominators(props, function):
+    props["n"] = props["n"].astype(float)
+    props.loc[[0, 2], "n"] = np.nan
+    with pytest.raises(ValueError, match=r"Column 'n' has a missing denominator at rows 0 and 2\. Fix: fill"):
+        function(props, "x", "n")
+
+
+def test_missing_numerator_gives_missing_results(props):
+    props["x"] = props["x"].astype(float)
+    props.loc[1, "x"] = np.nan
+    out = rates.proportion(props, "x", "n")
+    assert out.loc[1, ["value", "lower_95", "upper_95"]].isna().all()
+    assert out.loc[[0, 2], "value"].notna().all()
+    grouped = rates.rate(props.assign(g=["a", "a", "b"]), "x", "n", by="g")
+    assert grouped["value"].isna().tolist() == [True, False]  # a group with a missing count is missing
+
+
+@pytest.mark.parametrize("function", [rates.proportion, rates.rate])
+def test_non_numeric(props, function):
+    props["x"] = props["x"].astype(object)
+    props.loc[1, "x"] = "ten"
+    with pytest.raises(ValueError, match=r"Column 'x' has non-numeric values \('ten'\) at row 1\. Fix:"):
+        function(props, "x", "n")
+
+
+def test_true_false_is_not_numeric(props):
+    props["x"] = [True, False, True]
+    with pytest.raises(TypeError, match="Column 'x' holds true/false values"):
+        rates.proportion(props, "x", "n")
+
+
+@pytest.mark.parametrize(("confidence", "message"), [
+    (1.5, r"confidence level 1\.5 is not between 0 and 1.*Fix: pass a proportion, e\.g\. 0\.95"),
+    (95, r"confidence level 95 is not between 0 and 1 \(exclusive\)\. For 95% pass 0\.95\."),
+    ((0.95, 99.8), r"For 99\.8% pass 0\.998\."),
+    (0, "confidence level 0 is not between 0 and 1"),
+    (1, "confidence level 1 is not between 0 and 1"),
+    ((0.95, 0.95), r"repeats a level"),
+    ((), "confidence is empty"),
+])
+def test_unknown_confidence_level(props, confidence, message):
+    for function in (rates.proportion, rates.rate):
+        with pytest.raises(ValueError, match=message):
+            function(props, "x", "n", confidence=confidence)
+    with pytest.raises(ValueError, match=message):
+        rates.mean(props, "x", confidence=confidence)
+
+
+@pytest.mark.parametrize("confidence", ["95%", None, True])
+def test_confidence_must_be_a_number(props, confidence):
+    with pytest.raises(TypeError, match="is not a number. Fix: pass e.g. 0.95"):
+        rates.rate(props, "x", "n", confidence=confidence)
+
+
+@pytest.mark.parametrize("multiplier", [0, -100, np.nan, "100", True])
+def test_bad_multiplier(props, multiplier):
+    with pytest.raises(ValueError, match="multiplier must be a number greater than 0"):
+        rates.rate(props, "x", "n", multiplier=multiplier)
+
+
+def test_unknown_columns_and_by(props):
+    with pytest.raises(KeyError, match=r"Column\(s\) \['cases'\] not found in data"):
+        rates.proportion(props, "cases", "n")
+    with pytest.raises(KeyError, match=r"\['region'\] not found"):
+        rates.rate(props, "x", "n", by="region")
+    with pytest.raises(TypeError, match="by must be a column name or a list"):
+        rates.rate(props, "x", "n", by=3)
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame, not dict"):
+        rates.rate(props.to_dict(), "x", "n")
+    with pytest.raises(ValueError, match="data has no rows"):
+        rates.rate(props.iloc[:0], "x", "n")
+
+
+def test_output_column_clash(props):
+    with pytest.raises(ValueError, match=r"data already has column\(s\) \['value'\].*rename"):
+        rates.rate(props.rename(columns={"area": "value"}), "x", "n")
+
+
+def test_dsr_negative_counts_zero_and_negative_populations(shared_reference):
+    sysdata = shared_reference / "inequality" / "pheim_testdata" / "sysdata"
+    with pytest.raises(ValueError, match=r"Column 'count' has negative counts at row 5\."):
+        rates.dsr(pd.read_csv(sysdata / "test_err1.csv"), "count", "pop")
+    with pytest.raises(ValueError, match=r"Column 'pop' has a zero or negative population at row 1\."):
+        rates.dsr(pd.read_csv(sysdata / "test_err2_esp.csv"), "count", "pop", by="area")
+    with pytest.raises(ValueError, match=r"Column 'pop' has a zero or negative population at row 1\."):
+        rates.dsr(pd.read_csv(sysdata / "test_err3.csv"), "count", "pop")
+    with pytest.raises(ValueError, match=r"Column 'stdpop' \(standard population\) is missing, zero or "
+                                         r"negative at row 5\."):
+        rates.dsr(pd.read_csv(sysdata / "test_err4.csv"), "count", "pop", standard="stdpop")
+
+
+def test_dsr_wrong_number_of_age_bands():
+    data = esp_rows()
+    short = data.drop(index=18)  # area A loses its 90+ row
+    with pytest.raises(ValueError, match=r"group area='A' has 18 rows but ESP2013 has 19 age bands \(1 "
+                                         r"group\(s\) differ\)\. Fix: give each group one row per age band"):
+        rates.dsr(short, "x", "n", by="area")
+    with pytest.raises(ValueError, match=r"group area='A' has no row for age band '90\+'.*wrong number of "
+                                         r"age bands\)\. Fix: add the band"):
+        rates.dsr(short, "x", "n", by="area", age_band="age_band")
+    with pytest.raises(ValueError, match=r"has 19 rows but the standard population has 18 age bands"):
+        rates.dsr(data, "x", "n", by="area", standard=[1000] * 18)
+    relabelled = data.replace({"age_band": {"85-89": "85+", "90+": "85+"}})
+    with pytest.raises(ValueError, match=r"Column 'age_band' has age band\(s\) \['85\+'\] not in the "
+                                         r"standard"):
+        rates.dsr(relabelled, "x", "n", by="area", age_band="age_band")
+
+
+def test_dsr_duplicated_band_and_labels_read_loosely():
+    data = esp_rows()
+    twice = data.copy()
+    twice.loc[1, "age_band"] = "0-4"
+    with pytest.raises(ValueError, match=r"An age band appears twice within a group at row 1\. Fix: "):
+        rates.dsr(twice, "x", "n", by="area", age_band="age_band")
+    loose = data.copy()
+    loose["age_band"] = loose["age_band"].str.replace(r"^(\d)-(\d)$", r"0\1 - 0\2", regex=True)
+    loose["age_band"] = loose["age_band"].replace({"90+": "90 and over"})
+    assert loose["age_band"].iloc[0] == "00 - 04"
+    pd.testing.assert_frame_equal(rates.dsr(loose, "x", "n", by="area", age_band="age_band"),
+                                  rates.dsr(data, "x", "n", by="area"))
+
+
+def test_dsr_non_independent_inputs(shared_reference):
+    sysdata = shared_reference / "inequality" / "pheim_testdata" / "sysdata"
+    good = pd.read_csv(sysdata / "test_DSR_nonind.csv")
+    with pytest.raises(ValueError, match="With event_frequency, dsr needs age_band="):
+        rates.dsr(good, "persons", "pop", by="area", event_frequency="freq", standard="esp2013")
+    err1 = pd.read_csv(sysdata / "test_DSR_nonind_err1.csv")
+    with pytest.raises(ValueError, match=r"Column 'pop' \(population\) differs between the "
+                                         r"event-frequency rows of one group and age band at rows "):
+        rates.dsr(err1, "persons", "pop", by="area", age_band="ageband", event_frequency="freq",
+                  standard="esp2013")
+    err2 = pd.read_csv(sysdata / "test_DSR_nonind_err2.csv")
+    with pytest.raises(ValueError, match=r"Column 'esp2013' \(standard weight\) differs between"):
+        rates.dsr(err2, "persons", "pop", by="area", age_band="ageband", event_frequency="freq",
+                  standard="esp2013")
+    bad_freq = good.assign(freq=good["freq"] - 0.5)
+    with pytest.raises(ValueError, match=r"Column 'freq' \(events per person\) is missing or not a whole "):
+        rates.dsr(bad_freq, "persons", "pop", by="area", age_band="ageband", event_frequency="freq",
+                  standard="esp2013")
+
+
+def test_dsr_options_checked():
+    data = esp_rows()
+    with pytest.raises(ValueError, match="count_limits='normal' is not one of"):
+        rates.dsr(data, "x", "n", by="area", count_limits="normal")
+    with pytest.raises(ValueError, match="min_count must be a whole number"):
+        rates.dsr(data, "x", "n", by="area", min_count=0)
+    with pytest.raises(TypeError, match="standard must be None"):
+        rates.dsr(data, "x", "n", by="area", standard=3)
+    with pytest.raises(ValueError, match="standard population weights must be one or more numbers greater"):
+        rates.dsr(data, "x", "n", by="area", standard=[-1] * 19)
+
+
+def test_isr_without_reference():
+    data = esp_rows()
+    with pytest.raises(ValueError, match=r"isr needs the reference population's events and population "
+                                         r"per age band; x_ref and n_ref not given\. Fix: pass x_ref= "
+                                         r"and n_ref="):
+        rates.isr(data, "x", "n", by="area")
+    with pytest.raises(ValueError, match=r"; n_ref not given\."):
+        rates.isr(data, "x", "n", by="area", x_ref=[1] * 19)
+
+
+def test_isr_reference_problems():
+    data = esp_rows()
+    with pytest.raises(ValueError, match=r"x_ref has 18 values but group area='A' has 19 rows\. Fix:"):
+        rates.isr(data, "x", "n", by="area", x_ref=[10] * 18, n_ref=[1000] * 19)
+    with pytest.raises(ValueError, match="n_ref has missing, zero or negative reference populations"):
+        rates.isr(data, "x", "n", by="area", x_ref=[10] * 19, n_ref=[0] + [1000] * 18)
+    with pytest.raises(ValueError, match="statistic='smr' is not one of"):
+        rates.isr(data, "x", "n", by="area", x_ref=[10] * 19, n_ref=[1000] * 19, statistic="smr")
+    with pytest.raises(ValueError, match=r"group area='A' has 0 expected events"):
+        rates.isr(data.assign(n=np.where(data["area"] == "A", 0, 1000)), "x", "n", by="area",
+                  x_ref=[10] * 19, n_ref=[1000] * 19)
+    with pytest.raises(ValueError, match=r"Column 'x' has negative counts at row 3"):
+        rates.isr(data.assign(x=np.where(data.index == 3, -1, 3)), "x", "n", by="area", x_ref=[10] * 19,
+                  n_ref=[1000] * 19)

@@ -1,0 +1,109 @@
+"""The funnel plot draws only what funnel() computed, labels everything in words, and never carries a
+unit's signal by colour alone."""
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from equity_lib import funnel, plot_funnel
+from equity_lib.funnel_plot import NHS, default_title
+
+
+@pytest.fixture
+def result():
+    rng = np.random.default_rng(3)
+    n = rng.integers(200, 5000, 40)
+    x = rng.binomial(n, 0.3)
+    x[0], x[1] = int(n[0] * 0.6), int(n[1] * 0.05)  # one far above, one far below
+    return funnel(pd.DataFrame({"trust": [f"T{i}" for i in range(40)], "x": x, "n": n}), "x", "n")
+
+
+def _legend(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_draws_labels_and_states_the_finding(result):
+    fig = plot_funnel(result, label="trust")
+    ax = fig.axes[0]
+    fig.savefig(io.BytesIO(), format="png")  # renders without warnings (they are errors here)
+    counts = result.counts()
+    outer = int(counts["above 99.8% limit"] + counts["below 99.8% limit"])
+    assert ax.get_title(loc="left").startswith(f"{outer} of 40 units lie outside the 99.8% limits")
+    assert ax.get_xlabel() == "Denominator (number in the group)"
+    assert ax.get_ylabel() == "Percentage (%)"
+    legend = _legend(ax)
+    assert legend[:3] == [f"Target ({result.table['target'].iloc[0]:.4g})", "95% limits", "99.8% limits"]
+    for key in ("above 99.8% limit", "below 99.8% limit", "within limits"):
+        words = key.replace("limits", "the limits").replace(" 99.8", " the 99.8").capitalize()
+        assert f"{words} ({counts[key]})" in legend
+    assert {t.get_text() for t in ax.texts} >= {"T0", "T1"}
+    plt.close(fig)
+
+
+def test_signal_is_carried_by_shape_and_fill_not_colour_alone(result):
+    fig = result.plot()
+    ax = fig.axes[0]
+    handles = {h.get_label().rsplit(" (", 1)[0]: h for h in ax.get_legend().legend_handles}
+    within, above, below = (handles["Within the limits"], handles["Above the 99.8% limit"],
+                            handles["Below the 99.8% limit"])
+    assert within.get_marker() == "o" and above.get_marker() == "^" and below.get_marker() == "v"
+    if "Above the 95% limit" in handles:  # hollow beyond the inner limit, filled beyond the outer one
+        assert to_hex(handles["Above the 95% limit"].get_markerfacecolor()) == "#ffffff"
+    assert to_hex(above.get_markerfacecolor()) == NHS["pink"].lower()
+    assert to_hex(within.get_markerfacecolor()) == NHS["blue"].lower()
+    palette = {c.lower() for c in NHS.values()} | {"#ffffff"}
+    for line in ax.get_lines():
+        assert to_hex(line.get_color()) in palette
+    plt.close(fig)
+
+
+def test_title_axes_and_ax_arguments(result):
+    fig, ax = plt.subplots()
+    out = plot_funnel(result, title="Trust T0 is well above the rest", xlabel="Admissions (count)",
+                      ylabel="Readmitted within 30 days (%)", ax=ax, log_x=True)
+    assert out is fig
+    assert ax.get_title(loc="left") == "Trust T0 is well above the rest"
+    assert ax.get_xlabel() == "Admissions (count)" and ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+def test_plot_reads_the_tidy_output_only(result):
+    table, limits = result.table.copy(), result.limits.copy()
+    fig = result.plot()
+    pd.testing.assert_frame_equal(result.table, table)
+    pd.testing.assert_frame_equal(result.limits, limits)
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_array_equal(lines[0].get_xdata(), limits["denominator"])
+    np.testing.assert_array_equal(lines[0].get_ydata(), limits["target"])
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("statistic", "x", "y"), [
+    ("ratio", "Expected events", "Ratio of observed to expected"),
+    ("rate", "Population (person-years)", "Rate per 100,000"),
+])
+def test_ratio_and_rate_defaults_and_adjusted_title(statistic, x, y):
+    rng = np.random.default_rng(5)
+    den = rng.uniform(50, 5000, 60)
+    num = rng.poisson(den * np.exp(rng.normal(0, 0.3, 60)) * (1 if statistic == "ratio" else 0.01))
+    result = funnel(pd.DataFrame({"o": num, "e": den}), "o", "e", statistic=statistic,
+                    overdispersion="multiplicative")
+    fig = result.plot()
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == x and ax.get_ylabel() == y
+    adjusted = f"limits adjusted for overdispersion (multiplicative, phi = {result.phi:.2f})"
+    assert adjusted in ax.get_title(loc="left")
+    fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
+def test_default_title_when_all_within():
+    data = pd.DataFrame({"x": [20, 40, 60, 80], "n": [100, 200, 300, 400]})
+    result = funnel(data, "x", "n")
+    assert default_title(result) == "All 4 units lie within the 99.8% limits"
+    with pytest.raises(KeyError, match="label column 'name' not found"):
+        result.plot(label="name")

@@ -7,6 +7,10 @@
   :func:`dsr`, :func:`isr`, :data:`ESP2013`.
 * :mod:`equity_lib.funnel` - funnel plots with PHE's limits and an overdispersion adjustment:
   :func:`funnel`, :func:`funnel_limits`, :func:`funnel_significance`, :func:`plot_funnel`.
+* :mod:`equity_lib.inequality` - deprivation quantiles, slope and relative index of inequality (PHE),
+  concentration indices and WHO HEAT summary measures: :func:`assign_quantiles`, :func:`sii`,
+  :func:`sii_points`, :func:`concentration_index`, :func:`summary_measures`, :func:`plot_sii`,
+  :func:`plot_gap`.
 """
 
 from equity_lib.process_control import SPCResult, spc
@@ -19,4 +23,16 @@ from equity_lib.funnel import FunnelResult, funnel, funnel_limits, funnel_signif
 from equity_lib.funnel_plot import plot_funnel  # noqa: E402
 
 __all__ += ["FunnelResult", "funnel", "funnel_limits", "funnel_significance", "plot_funnel"]
+from equity_lib.inequality import (  # noqa: E402
+    assign_quantiles,
+    concentration_index,
+    plot_gap,
+    plot_sii,
+    sii,
+    sii_points,
+    summary_measures,
+)
+
+__all__ += ["assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
+            "summary_measures"]
 __version__ = "0.1.0"

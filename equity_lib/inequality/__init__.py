@@ -1,0 +1,18 @@
+"""Health-inequality measures for deprivation quantiles and other population subgroups.
+
+* :func:`assign_quantiles` - deprivation quintiles/deciles from a score, 1 = most deprived (PHE method).
+* :func:`sii` - slope and relative index of inequality with simulated or analytic limits (PHE method);
+  :func:`sii_points` - its points and fitted line, for :func:`plot_sii`.
+* :func:`concentration_index` - absolute, relative, Wagstaff and Erreygers concentration indices.
+* :func:`summary_measures` - every WHO HEAT summary measure, ordered or non-ordered subgroups.
+* :func:`plot_sii`, :func:`plot_gap` - accessible charts of those results.
+"""
+
+from equity_lib.inequality.concentration import concentration_index
+from equity_lib.inequality.heat import summary_measures
+from equity_lib.inequality.plot import plot_gap, plot_sii
+from equity_lib.inequality.quantiles import assign_quantiles
+from equity_lib.inequality.sii import sii, sii_points
+
+__all__ = ["assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
+           "summary_measures"]

@@ -1,0 +1,155 @@
+"""Plumbing shared by the inequality functions: groups as padded 2-D arrays, ranks, weighted regression.
+
+Every measure here works on many groups (areas, indicators) at once. Rows are sorted by group and by
+their order within the group, then laid out as a ``(groups, slots)`` array padded with zero weights, so
+that each formula is a sum along ``axis=1`` and no Python loop runs over groups or rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from equity_lib._validation import group_codes, rows_phrase
+
+#: NHS identity colours (conventions.md, "Charts").
+NHS = {
+    "blue": "#005EB8",
+    "dark_blue": "#003087",
+    "light_blue": "#41B6E6",
+    "dark_grey": "#425563",
+    "warm_yellow": "#FFB81C",
+    "pink": "#AE2573",
+    "aqua_green": "#00A499",
+    "pale_grey": "#E8EDEE",
+    "ink": "#231F20",
+}
+
+
+def z_value(level: float) -> float:
+    """Two-sided standard normal quantile: 1.959964 for 0.95, 3.090232 for 0.998."""
+    return float(stats.norm.ppf(1 - (1 - level) / 2))
+
+
+def check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, not {value!r}.")
+    return bool(value)
+
+
+def check_choice(name: str, value, choices) -> str:
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not one of {list(choices)}. Fix: pass one of those.")
+    return value
+
+
+def check_favourable(favourable, name: str = "favourable"):
+    """True (higher is better), False (higher is worse) or None (not stated)."""
+    if favourable is None or isinstance(favourable, (bool, np.bool_)):
+        return None if favourable is None else bool(favourable)
+    raise TypeError(f"{name} must be True (higher values are better), False (higher values are worse) or "
+                    f"None, not {favourable!r}.")
+
+
+def group_name(keys: pd.DataFrame, g: int) -> str:
+    """'area=Area1, sex=F' for error messages; 'the data' when there is no grouping."""
+    if keys.shape[1] == 0:
+        return "the data"
+    return ", ".join(f"{column}={keys.iloc[g][column]!r}" for column in keys.columns)
+
+
+@dataclass
+class Layout:
+    """Rows of ``data`` laid out as a (groups, slots) grid, each group's rows in ascending ``order_key``.
+
+    ``rows[g, j]`` is the position in ``data`` of group g's j-th row (-1 in a padding slot), ``mask``
+    marks real slots and ``size`` counts each group's rows.
+    """
+
+    keys: pd.DataFrame
+    codes: np.ndarray
+    rows: np.ndarray
+    mask: np.ndarray
+    size: np.ndarray
+
+    @property
+    def n_groups(self) -> int:
+        return self.rows.shape[0]
+
+    def grid(self, values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        """Per-row values as a (groups, slots) array, ``fill`` in the padding."""
+        out = np.full(self.rows.shape, fill, dtype="float64")
+        out[self.mask] = values[self.rows[self.mask]]
+        return out
+
+
+def layout(data: pd.DataFrame, by: list[str], order_key: np.ndarray | None) -> Layout:
+    """Group ``data`` by ``by`` and sort each group's rows by ``order_key`` (input order if None)."""
+    codes, keys = group_codes(data, by)
+    n_groups = len(keys)
+    key = np.zeros(len(data)) if order_key is None else order_key
+    order = np.lexsort((np.arange(len(data)), key, codes))
+    sorted_codes = codes[order]
+    size = np.bincount(codes, minlength=n_groups)
+    starts = np.r_[0, np.cumsum(size)[:-1]]
+    slot = np.arange(len(data)) - starts[sorted_codes]
+    width = int(size.max()) if n_groups else 0
+    rows = np.full((n_groups, width), -1, dtype=np.int64)
+    rows[sorted_codes, slot] = order
+    return Layout(keys=keys, codes=codes, rows=rows, mask=rows >= 0, size=size)
+
+
+def duplicated_order(data: pd.DataFrame, lay: Layout, order_values: np.ndarray, column: str,
+                     what: str) -> None:
+    """Error if a group has two rows with the same order value (a quantile given twice)."""
+    ordered = lay.grid(order_values, fill=np.nan)
+    same = (ordered[:, 1:] == ordered[:, :-1]) & lay.mask[:, 1:]
+    if same.any():
+        g, j = np.argwhere(same)[0]
+        labels = list(data.index[lay.rows[g, j:j + 2]])
+        raise ValueError(
+            f"{group_name(lay.keys, g)} has two rows for {what} {ordered[g, j]:g} (column '{column}', "
+            f"{rows_phrase(labels)}). Fix: give each {what} one row per group (sum the populations and "
+            "events first), or pass by= to separate the groups.")
+
+
+def relative_rank(share: np.ndarray) -> np.ndarray:
+    """Cumulative population share to the midpoint of each slot: r_j = sum_{i<j} a_i + a_j / 2.
+
+    ``share`` is (groups, slots) with rows summing to 1 (zeros in padding); the first slot (most
+    deprived) gets the smallest rank. Low & Low (2004); PHE Technical Guide, slope index of inequality.
+    """
+    return np.cumsum(share, axis=1) - share / 2
+
+
+def wls_line(share: np.ndarray, rank: np.ndarray, y: np.ndarray):
+    """Population-weighted least squares of y on rank, for every group (row) at once.
+
+    With weights a_j (summing to 1): rbar = sum a r, ybar = sum a y, Sxx = sum a (r - rbar)^2,
+    slope b1 = sum a (r - rbar)(y - ybar) / Sxx, intercept b0 = ybar - b1 rbar. Returns b0, b1 and the
+    coefficient vectors c (b1 = sum c_j y_j) and d (b0 = sum d_j y_j), which carry every variance:
+    c_j = a_j (r_j - rbar) / Sxx, d_j = a_j - rbar c_j.
+    """
+    rbar = (share * rank).sum(axis=1, keepdims=True)
+    dev = rank - rbar
+    sxx = (share * dev**2).sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = share * dev / sxx
+    d = share - rbar * c
+    return (d * y).sum(axis=1), (c * y).sum(axis=1), c, d
+
+
+def format_number(value: float) -> str:
+    """Numbers in sentences: 3 significant figures, no scientific notation for ordinary sizes."""
+    if not np.isfinite(value):
+        return "missing"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if 1e-4 <= magnitude < 1e7:
+        digits = max(0, 2 - int(np.floor(np.log10(magnitude))))
+        return f"{value:,.{digits}f}"
+    return f"{value:.3g}"

@@ -1,0 +1,749 @@
+"""``summary_measures``: every summary measure of WHO's Health Equity Assessment Toolkit (HEAT), tidy.
+
+Definitions follow WHO HEAT's technical notes and Schlotheuber & Hosseinpoor 2022 ("Summary measures of
+health inequality: a review of existing measures and their application", *IJERPH* 19:3697), as WHO's
+healthequal 1.0.1 computes them (checked against it to printed precision). Notation: subgroup j has
+estimate y_j, standard error s_j and population share p_j = pop_j / sum(pop); mu = sum p_j y_j (or the
+``setting_average`` where HEAT uses one); n subgroups; for ordered dimensions r_j is the relative rank
+(cumulative population share to the subgroup's midpoint) from the most disadvantaged (order 1, e.g. the
+most deprived quintile) to the most advantaged.
+
+Simple measures compare two subgroups y1 and y2, chosen as HEAT does:
+
+* ordered dimension: favourable indicator y1 = most advantaged, y2 = most disadvantaged; adverse
+  indicator the other way round (so D > 0 and R > 1 mean the disadvantaged are worse off);
+* non-ordered, no reference group: y1 = highest, y2 = lowest estimate;
+* non-ordered with a reference group: favourable y1 = reference, y2 = lowest; adverse y1 = highest,
+  y2 = reference.
+
+=================  ===================================================================================
+measure            formula
+=================  ===================================================================================
+weighted_mean      mu = sum p_j y_j
+D                  y1 - y2; se sqrt(s1^2 + s2^2)
+R                  y1 / y2; limits exp(ln R -/+ z sqrt((s1/y1)^2 + (s2/y2)^2))
+relative_gap_pct   100 (y1 - y2) / y2
+ACI                sum p_j (2 r_j - 1) y_j (ordered); se from the convenient regression (O'Donnell 2008)
+RCI                ACI / mu
+RCI_wagstaff       (b - a) ACI / ((mu - a)(b - mu)) for bounds (a, b) (Wagstaff 2005)
+ACI_erreygers      4 ACI / (b - a) (Erreygers 2009)
+SII                slope of the population-weighted regression of y on r: fitted(1) - fitted(0);
+                   se heteroskedasticity-robust (HC1), as healthequal's linear model
+SII_intercept      fitted(0), the most disadvantaged end
+RII                fitted(1) / fitted(0); limits on the log scale (delta method, HC1)
+BGV                sum p_j (y_j - mu)^2; se from Ahn et al. 2018
+BGSD               sqrt(BGV)
+COV                100 BGSD / mu
+MDBW, MDBU         sum p_j |y_j - y_best|; sum |y_j - y_best| / n (best: highest if favourable, else lowest)
+MDMW, MDMU         sum p_j |y_j - mu|; sum |y_j - mu| / n
+IDISW, IDISU       100 sum p_j |y_j - mu| / mu; (100 / n) sum |y_j - mu| / mu
+TI                 1000 sum p_j (y_j / mu) ln(y_j / mu)  (HEAT's x 1000; a 0 estimate counts as 1e-6)
+MLD                1000 sum p_j (-ln(y_j / mu))
+PAR                y_ref - mu, set to 0 when on the better side (y_ref: most advantaged subgroup if
+                   ordered, else the best performing); se Walter 1978 (needs ``scale``)
+PAF                100 (y_ref - mu) / mu, set to 0 likewise
+=================  ===================================================================================
+
+HEAT's conventions kept: SII and RII are not turned round for adverse indicators (rank 1 minus rank 0,
+as PHE's SII); TI and MLD are multiplied by 1000; RCI is not. Where healthequal 1.0.1 has a fault we do
+not copy it: its TI and MLD limits add an unscaled standard error to the x 1000 index, and its PAF limits
+add the attributable fraction's standard error (a proportion) to the PAF in percent; here both standard
+errors are put on the index's own scale. BGSD, COV, MDB, MDM and IDIS have no closed-form standard
+error: their limits are percentiles of ``simulations`` redraws of each estimate from a normal distribution
+truncated at 0 (and at ``scale`` for a percentage or proportion), as healthequal does, but from a seeded
+numpy Generator, so not digit for digit.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from equity_lib._validation import (
+    by_columns,
+    confidence_levels,
+    fail_rows,
+    level_suffix,
+    numeric_column,
+    require_columns,
+    require_dataframe,
+    rows_phrase,
+)
+from equity_lib.inequality._common import (
+    check_choice,
+    duplicated_order,
+    format_number,
+    group_name,
+    layout,
+    relative_rank,
+    wls_line,
+    z_value,
+)
+from equity_lib.inequality.concentration import regression_se
+
+# name, label, absolute/relative, weighted, ordered_only, scale note
+MEASURES = [
+    ("weighted_mean", "Weighted mean", "", True, False, "unit of the estimate"),
+    ("D", "Difference (D)", "absolute", False, False, "unit of the estimate"),
+    ("R", "Ratio (R)", "relative", False, False, "ratio (no unit)"),
+    ("relative_gap_pct", "Relative gap (%)", "relative", False, False, "percent of y2"),
+    ("ACI", "Absolute concentration index (ACI)", "absolute", True, True, "unit of the estimate"),
+    ("RCI", "Relative concentration index (RCI)", "relative", True, True, "no unit (-1 to 1)"),
+    ("RCI_wagstaff", "Concentration index, Wagstaff normalisation", "relative", True, True,
+     "no unit (-1 to 1)"),
+    ("ACI_erreygers", "Concentration index, Erreygers correction", "absolute", True, True,
+     "no unit (-1 to 1)"),
+    ("SII", "Slope index of inequality (SII)", "absolute", True, True, "unit of the estimate"),
+    ("SII_intercept", "SII fitted value at the most disadvantaged end", "", True, True,
+     "unit of the estimate"),
+    ("RII", "Relative index of inequality (RII)", "relative", True, True, "ratio (no unit)"),
+    ("BGV", "Between-group variance (BGV)", "absolute", True, False, "squared unit of the estimate"),
+    ("BGSD", "Between-group standard deviation (BGSD)", "absolute", True, False, "unit of the estimate"),
+    ("COV", "Coefficient of variation (COV)", "relative", True, False, "percent of the mean"),
+    ("MDBW", "Mean difference from best performing subgroup, weighted (MDB)", "absolute", True, False,
+     "unit of the estimate"),
+    ("MDBU", "Mean difference from best performing subgroup, unweighted (MDB)", "absolute", False, False,
+     "unit of the estimate"),
+    ("MDMW", "Mean difference from mean, weighted (MDM)", "absolute", True, False, "unit of the estimate"),
+    ("MDMU", "Mean difference from mean, unweighted (MDM)", "absolute", False, False,
+     "unit of the estimate"),
+    ("IDISW", "Index of disparity, weighted (IDis)", "relative", True, False, "percent of the mean"),
+    ("IDISU", "Index of disparity, unweighted (IDis)", "relative", False, False, "percent of the mean"),
+    ("TI", "Theil index (TI)", "relative", True, False, "x 1000 (HEAT scaling)"),
+    ("MLD", "Mean log deviation (MLD)", "relative", True, False, "x 1000 (HEAT scaling)"),
+    ("PAR", "Population attributable risk (PAR)", "absolute", True, False, "unit of the estimate"),
+    ("PAF", "Population attributable fraction (PAF)", "relative", True, False, "percent of the mean"),
+]
+SIMULATED = ("BGSD", "COV", "MDBW", "MDBU", "MDMW", "MDMU", "IDISW", "IDISU")
+TI_ZERO = 1e-6  # healthequal replaces a 0 estimate by this in TI and MLD
+
+
+def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: str, *,
+                     favourable: bool | str, se: str | None = None, order: str | None = None,
+                     reference=None, by: str | list[str] | None = None, scale: float | str | None = None,
+                     setting_average: float | str | None = None, bounds: tuple[float, float] | None = None,
+                     confidence=0.95, simulations: int = 100, seed=123456,
+                     most_disadvantaged: str = "lowest") -> pd.DataFrame:
+    """Every HEAT summary measure of inequality, one row per measure (per ``by`` group).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per subgroup (e.g. deprivation quintile, region, sex) of each indicator/setting.
+    group : str
+        Column of subgroup labels (unique within each ``by`` group).
+    estimate, population : str
+        Columns of subgroup estimates and populations (greater than 0).
+    favourable : bool or str
+        True if higher values are better (a favourable indicator, e.g. vaccination coverage), False if
+        adverse (e.g. mortality); or a column of true/false, constant within each ``by`` group.
+    se : str, optional
+        Column of standard errors; without it there are no limits.
+    order : str, optional
+        Column ordering the subgroups from the most disadvantaged (lowest, e.g. quintile 1 = most
+        deprived) to the most advantaged: an ordered dimension. Without it the dimension is non-ordered
+        and the ordered-only measures (ACI, RCI, SII, RII, ...) are missing.
+    reference : label or str, optional
+        The reference subgroup for D and R in a non-ordered dimension: a label of ``group``, or the name of
+        a column of 1/0 (true/false) flags marking it. Ignored for ordered dimensions (as HEAT).
+    by : str or list of str, optional
+        Columns separating indicators, settings, years: one set of measures each.
+    scale : float or str, optional
+        The indicator's scale (100 for a percentage, 1000 for a rate per 1,000), or a column of it: needed
+        for the PAR and PAF limits, and truncates simulated percentages at 100.
+    setting_average : float or str, optional
+        The setting's (national) average, used as mu for IDIS, MDM, PAR and PAF instead of the weighted
+        mean of the subgroups.
+    bounds : (float, float), optional
+        The indicator's possible range, e.g. (0, 100), for the Wagstaff and Erreygers indices.
+    confidence : float or sequence of float
+        Level(s) of the limits.
+    simulations : int
+        Redraws for the simulated limits (healthequal's default 100).
+    seed : int, Generator or None
+        Seed of those redraws.
+    most_disadvantaged : {"lowest", "highest"}
+        Which end of ``order`` is the most disadvantaged.
+
+    Returns
+    -------
+    DataFrame
+        Long format: the ``by`` columns, ``measure`` (names in the module notes), ``label``, ``value``,
+        ``se``, ``lower_95``, ``upper_95`` (one pair per level), ``scale`` (the measure's unit or scaling,
+        in words), ``kind`` (absolute or relative), ``weighted``, ``ordered_only``, ``ci_method``,
+        ``interpretation`` (in words, saying which direction is worse) and ``formula``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from equity_lib import summary_measures
+    >>> q = pd.DataFrame({"quintile": [1, 2, 3, 4, 5], "pop": [120, 110, 105, 100, 95],
+    ...                   "pct": [24.0, 19.5, 15.2, 12.1, 9.8]})
+    >>> m = summary_measures(q, "quintile", "pct", "pop", order="quintile", favourable=False)
+    >>> float(m.loc[m["measure"] == "D", "value"].iloc[0])
+    14.2
+    """
+    require_dataframe(data)
+    by = by_columns(by)
+    levels = confidence_levels(confidence)
+    check_choice("most_disadvantaged", most_disadvantaged, ("lowest", "highest"))
+    if isinstance(simulations, (bool, np.bool_)) or not isinstance(simulations, (int, np.integer)) \
+            or simulations < 10:
+        raise ValueError(f"simulations must be a whole number of at least 10, not {simulations!r}. "
+                         "Fix: pass e.g. 100 (healthequal) or 1000.")
+    if bounds is not None and (not isinstance(bounds, (tuple, list)) or len(bounds) != 2
+                               or not bounds[0] < bounds[1]):
+        raise ValueError(f"bounds must be (lower, upper) with lower < upper, not {bounds!r}. "
+                         "Fix: e.g. bounds=(0, 100) for a percentage.")
+    for name, column in (("group", group), ("estimate", estimate), ("population", population),
+                         ("se", se), ("order", order)):
+        if column is not None and not isinstance(column, str):
+            raise TypeError(f"{name} must be a column name (text), not {column!r}.")
+    if not isinstance(favourable, (bool, np.bool_, str)):
+        raise TypeError(f"favourable must be True (higher values are better), False (higher values are "
+                        f"worse) or a column name, not {favourable!r}.")
+    column_args = [c for c in (favourable, scale, setting_average) if isinstance(c, str)]
+    reference_column = reference if isinstance(reference, str) and reference in data.columns else None
+    require_columns(data, [group, estimate, population, se, order, *by, *column_args, reference_column])
+    if len(data) == 0:
+        raise ValueError("data has no rows. Fix: pass one row per subgroup.")
+
+    y = numeric_column(data, estimate)
+    pop = numeric_column(data, population)
+    fail_rows(data, np.isnan(pop) | (pop <= 0), f"Column '{population}' has a missing, zero or negative "
+              "population", "every subgroup needs a population greater than 0.")
+    s = numeric_column(data, se) if se is not None else np.full(len(data), np.nan)
+    fail_rows(data, s < 0, f"Column '{se}' has negative standard errors", "correct the extract.")
+    if data[group].isna().any():
+        fail_rows(data, data[group].isna().to_numpy(), f"Column '{group}' (subgroup label) is missing",
+                  "label every subgroup.")
+    ordered = order is not None
+    if ordered:
+        o = numeric_column(data, order)
+        fail_rows(data, np.isnan(o), f"Column '{order}' (subgroup order) is missing",
+                  "give every subgroup its order (1 = most disadvantaged).")
+        key = o if most_disadvantaged == "lowest" else -o
+    else:
+        key = None
+    lay = layout(data, by, key)
+    labels = data[group].to_numpy()
+    _unique_labels(data, lay, labels, group)
+    if ordered:
+        duplicated_order(data, lay, key, order, "order")
+
+    fav = _per_group(data, lay, favourable, "favourable", boolean=True)
+    scale_g = _per_group(data, lay, scale, "scale")
+    setting = _per_group(data, lay, setting_average, "setting_average")
+    ref_flags = _reference(data, lay, reference, reference_column, labels, group, ordered)
+
+    mask = lay.mask
+    pop_grid = lay.grid(pop)
+    p = pop_grid / pop_grid.sum(axis=1, keepdims=True)
+    yg = lay.grid(y)
+    sg = lay.grid(s, fill=0.0)
+    se_ok = ~np.isnan(lay.grid(s, fill=0.0)).any(axis=1)
+    n = lay.size.astype("float64")
+    missing_y = np.isnan(lay.grid(y, fill=0.0)).any(axis=1)
+    if missing_y.any():
+        g = np.flatnonzero(missing_y)[0]
+        warnings.warn(f"{missing_y.sum()} group(s) have a missing estimate (e.g. {group_name(lay.keys, g)}); "
+                      "their measures are missing. Fix: fill in or drop the subgroup.", UserWarning,
+                      stacklevel=2)
+
+    values, errors, sims = _measures(pop_grid, p, yg, sg, mask, n, fav, ordered, ref_flags, setting,
+                                     scale_g, bounds)
+    lower_upper = _limits(values, errors, levels, se_ok)
+    if se is not None:
+        if seed is not None and not isinstance(seed, np.random.Generator) and (
+                isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise TypeError(f"seed must be a whole number of 0 or more, a numpy Generator or None, not "
+                            f"{seed!r}.")
+        rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+        simulated = _simulate(p, yg, sg, mask, n, fav, setting, scale_g, levels, int(simulations), rng)
+        for name in SIMULATED:
+            for level in levels:
+                lo, hi = simulated[name][level]
+                lower_upper[name][level] = (np.where(se_ok, lo, np.nan), np.where(se_ok, hi, np.nan))
+    for name in values:
+        values[name] = np.where(missing_y, np.nan, values[name])
+        errors[name] = np.where(missing_y, np.nan, errors[name])
+        for level in levels:
+            lo, hi = lower_upper[name][level]
+            lower_upper[name][level] = (np.where(missing_y, np.nan, lo), np.where(missing_y, np.nan, hi))
+
+    out = _assemble(lay, values, errors, lower_upper, levels, fav, ordered, sims, int(simulations),
+                    se is not None, labels)
+    if se is not None and isinstance(seed, (int, np.integer)):
+        simulated = out["measure"].isin(SIMULATED)
+        out.loc[simulated, "ci_method"] = out.loc[simulated, "ci_method"] + f", seed {seed}"
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------------
+
+def _unique_labels(data, lay, labels, group):
+    codes = pd.Series(labels).astype(str)
+    dup = pd.DataFrame({"g": lay.codes, "label": codes}).duplicated(keep=False).to_numpy()
+    fail_rows(data, dup, f"Column '{group}' repeats a subgroup within a group",
+              "give each subgroup one row per indicator (or add the separating column to by=).")
+
+
+def _per_group(data, lay, spec, name, boolean=False):
+    """A scalar or a column constant within each group, as one value per group (None if not given)."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        column = data[spec]
+        if boolean:
+            bad = ~column.isin([True, False, 1, 0])
+            fail_rows(data, bad.to_numpy(), f"Column '{spec}' ({name}) has values other than true/false",
+                      "use True/1 (higher values are better) or False/0 (higher values are worse).")
+            values = column.astype(bool).to_numpy().astype("float64")
+        else:
+            values = numeric_column(data, spec)
+            fail_rows(data, np.isnan(values), f"Column '{spec}' ({name}) is missing", "fill it in.")
+        grid = lay.grid(values, fill=np.nan)
+        first = grid[:, :1]
+        varies = (lay.mask & (grid != first)).any(axis=1)
+        if varies.any():
+            raise ValueError(f"Column '{spec}' ({name}) is not the same throughout "
+                             f"{group_name(lay.keys, np.flatnonzero(varies)[0])}. Fix: one value per "
+                             "indicator and setting (or add the separating column to by=).")
+        out = first[:, 0]
+        return out.astype(bool) if boolean else out
+    if boolean:
+        return np.full(lay.n_groups, bool(spec))
+    if isinstance(spec, bool) or not isinstance(spec, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(spec):
+        raise TypeError(f"{name} must be a number or a column name, not {spec!r}.")
+    return np.full(lay.n_groups, float(spec))
+
+
+def _reference(data, lay, reference, reference_column, labels, group, ordered):
+    """(groups, slots) flags of the reference subgroup, or None."""
+    if reference is None or ordered:
+        return None
+    if reference_column is not None:
+        column = data[reference_column]
+        bad = ~column.isin([True, False, 1, 0])
+        fail_rows(data, bad.to_numpy(), f"Column '{reference_column}' (reference) has values other than "
+                  "1/0", "mark the reference subgroup with 1 (True) and the others 0 (False).")
+        flags = column.astype(bool).to_numpy()
+        where = f"column '{reference_column}'"
+    else:
+        flags = pd.Series(labels).astype(str).to_numpy() == str(reference)
+        where = f"{group}={reference!r}"
+    grid = lay.grid(flags.astype("float64")) > 0
+    count = grid.sum(axis=1)
+    if (count != 1).any():
+        g = np.flatnonzero(count != 1)[0]
+        rows = list(data.index[lay.rows[g][grid[g]]])
+        found = f"{count[g]} ({rows_phrase(rows)})" if count[g] else "none"
+        raise ValueError(f"{group_name(lay.keys, g)} needs exactly one reference subgroup ({where}); found "
+                         f"{found}. Fix: mark one reference subgroup per group, or leave reference out.")
+    return grid
+
+
+# --------------------------------------------------------------------------------------------------
+# Measures
+# --------------------------------------------------------------------------------------------------
+
+def _pick(grid, index):
+    return np.take_along_axis(grid, index[:, None], axis=1)[:, 0]
+
+
+def _simple_pairs(yg, mask, n, fav, ordered, ref_flags):
+    """Slot indices of y1 and y2 for D and R, per group."""
+    first = np.zeros(len(n), dtype=np.int64)
+    last = n.astype(np.int64) - 1
+    if ordered:
+        return np.where(fav, last, first), np.where(fav, first, last)
+    high = np.argmax(np.where(mask, yg, -np.inf), axis=1)
+    low = np.argmin(np.where(mask, yg, np.inf), axis=1)
+    if ref_flags is None:
+        return high, low
+    ref = np.argmax(ref_flags, axis=1)
+    return np.where(fav, ref, high), np.where(fav, low, ref)
+
+
+def _best(yg, mask, fav):
+    return np.where(fav, np.where(mask, yg, -np.inf).max(axis=1), np.where(mask, yg, np.inf).min(axis=1))
+
+
+def _measures(pop, p, yg, sg, mask, n, fav, ordered, ref_flags, setting, scale, bounds):
+    G = len(n)
+    nan = np.full(G, np.nan)
+    v, e = {}, {}
+    mu = (p * yg).sum(axis=1)
+    mu_set = mu if setting is None else setting
+    v["weighted_mean"], e["weighted_mean"] = mu, nan
+    i1, i2 = _simple_pairs(yg, mask, n, fav, ordered, ref_flags)
+    y1, y2, s1, s2 = _pick(yg, i1), _pick(yg, i2), _pick(sg, i1), _pick(sg, i2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v["D"], e["D"] = y1 - y2, np.sqrt(s1**2 + s2**2)
+        v["R"], e["R"] = y1 / y2, np.sqrt((s1 / y1) ** 2 + (s2 / y2) ** 2)  # se of ln R
+        v["relative_gap_pct"], e["relative_gap_pct"] = 100 * (y1 - y2) / y2, nan
+    sims = {"pairs": (i1, i2)}
+
+    for name in ("ACI", "RCI", "RCI_wagstaff", "ACI_erreygers", "SII", "SII_intercept", "RII"):
+        v[name], e[name] = nan.copy(), nan.copy()
+    if ordered:
+        r = relative_rank(p)
+        slope, sxx, se_slope = regression_se(p, r, yg, n)
+        aci, se_aci = 2 * sxx * slope, 2 * sxx * se_slope
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v["ACI"], e["ACI"] = aci, se_aci
+            v["RCI"], e["RCI"] = aci / mu, se_aci / np.abs(mu)
+            if bounds is not None:
+                a, b = float(bounds[0]), float(bounds[1])
+                factor = (b - a) / ((mu - a) * (b - mu))
+                v["RCI_wagstaff"], e["RCI_wagstaff"] = factor * aci, np.abs(factor) * se_aci
+                v["ACI_erreygers"], e["ACI_erreygers"] = 4 * aci / (b - a), 4 * se_aci / (b - a)
+            b0, b1, _, _ = wls_line(p, r, yg)
+            cov = _hc1(p, r, yg, b0, b1, n)
+            v["SII"], e["SII"] = b1, np.sqrt(cov[:, 1, 1])
+            v["SII_intercept"], e["SII_intercept"] = b0, np.sqrt(cov[:, 0, 0])
+            f1 = b0 + b1
+            v["RII"] = f1 / b0
+            g0, g1 = 1 / f1 - 1 / b0, 1 / f1  # d ln RII / d(b0, b1)
+            e["RII"] = np.sqrt(g0**2 * cov[:, 0, 0] + 2 * g0 * g1 * cov[:, 0, 1] + g1**2 * cov[:, 1, 1])
+
+    dev = np.where(mask, yg - mu[:, None], 0.0)
+    bgv = (p * dev**2).sum(axis=1)
+    p2s2 = p**2 * sg**2
+    se2 = (p2s2 * dev**2).sum(axis=1)
+    s2 = p2s2.sum(axis=1)
+    s4 = (p**4 * sg**4).sum(axis=1)
+    se4 = (p**2 * (1 - p) ** 2 * sg**4).sum(axis=1)
+    v["BGV"], e["BGV"] = bgv, np.sqrt(4 * se2 + 2 * (s2**2 - s4 + se4))
+    v["BGSD"], e["BGSD"] = np.sqrt(bgv), nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v["COV"], e["COV"] = 100 * np.sqrt(bgv) / mu, nan
+    best = _best(yg, mask, fav)
+    gap_best = np.where(mask, np.abs(yg - best[:, None]), 0.0)
+    gap_mean = np.where(mask, np.abs(yg - mu_set[:, None]), 0.0)
+    v["MDBW"], e["MDBW"] = (p * gap_best).sum(axis=1), nan
+    v["MDBU"], e["MDBU"] = gap_best.sum(axis=1) / n, nan
+    v["MDMW"], e["MDMW"] = (p * gap_mean).sum(axis=1), nan
+    v["MDMU"], e["MDMU"] = gap_mean.sum(axis=1) / n, nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v["IDISW"], e["IDISW"] = 100 * (p * gap_mean).sum(axis=1) / mu_set, nan
+        v["IDISU"], e["IDISU"] = 100 * gap_mean.sum(axis=1) / n / mu_set, nan
+
+        nonzero = np.where(mask & (yg == 0), TI_ZERO, yg)
+        mu_nz = (p * nonzero).sum(axis=1)
+        rj = np.where(mask, nonzero / mu_nz[:, None], 1.0)
+        log_r = np.log(rj)
+        v["TI"] = 1000 * (p * rj * log_r).sum(axis=1)
+        prep = (p * rj * (1 + log_r)).sum(axis=1, keepdims=True)
+        e["TI"] = 1000 * np.sqrt((((1 + log_r - prep) ** 2) * p2s2 / mu_nz[:, None] ** 2).sum(axis=1))
+        v["MLD"] = 1000 * (p * -log_r).sum(axis=1)
+        e["MLD"] = 1000 * np.sqrt((p2s2 / mu_nz[:, None] ** 2 * (1 - 1 / rj) ** 2).sum(axis=1))
+
+        ref_slot = (n.astype(np.int64) - 1) if ordered else np.argmax(
+            np.where(mask, np.where(fav[:, None], yg, -yg), -np.inf), axis=1)
+        y_ref = _pick(yg, ref_slot)
+        wrong_side = np.where(fav, y_ref - mu_set < 0, y_ref - mu_set > 0)
+        v["PAR"] = np.where(wrong_side, 0.0, y_ref - mu_set)
+        v["PAF"] = np.where(wrong_side, 0.0, 100 * (y_ref - mu_set) / mu_set)
+        if scale is not None:
+            se_af = _walter_se(pop, ref_slot, y_ref, mu_set, scale)
+            e["PAR"], e["PAF"] = np.abs(mu_set) * se_af, 100 * se_af
+        else:
+            e["PAR"], e["PAF"] = nan, nan
+    sims["ref_slot"] = ref_slot
+    return v, e, sims
+
+
+def _hc1(p, r, y, b0, b1, n):
+    """HC1 (White, with n / (n - 2)) covariance of (intercept, slope) of the weighted regression."""
+    resid = y - b0[:, None] - b1[:, None] * r
+    x = np.stack([np.ones_like(r), r], axis=-1)  # (G, K, 2)
+    bread = np.einsum("gk,gki,gkj->gij", p, x, x)
+    meat = np.einsum("gk,gki,gkj->gij", (p * resid) ** 2, x, x)
+    inv = np.linalg.inv(bread)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(n > 2, n / (n - 2), np.nan)
+    return factor[:, None, None] * inv @ meat @ inv
+
+
+def _walter_se(pop, ref_slot, y_ref, mu, scale):
+    """Walter (1978) standard error of the attributable fraction, from the counts the scale implies.
+
+    With the reference subgroup's events c = y_ref / scale x its population and non-events d, and the
+    others' events a and non-events b (a + c = mu / scale x total population, N = a + b + c + d):
+    var(AF) = c N (a d (N - c) + b c^2) / ((a + c)^3 (c + d)^3).
+    """
+    pop_total = pop.sum(axis=1)
+    ref_pop = _pick(pop, ref_slot)
+    c = y_ref / scale * ref_pop
+    d = ref_pop - c
+    a = mu / scale * pop_total - c
+    b = pop_total - a - ref_pop
+    N = a + b + c + d
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(c * N * (a * d * (N - c) + b * c**2) / ((a + c) ** 3 * (c + d) ** 3))
+
+
+# --------------------------------------------------------------------------------------------------
+# Limits
+# --------------------------------------------------------------------------------------------------
+
+LOG_SCALE = ("R", "RII")  # se is that of the log; limits exp(ln value -/+ z se)
+
+
+def _limits(values, errors, levels, se_ok):
+    out = {}
+    for name, value in values.items():
+        se = np.where(se_ok, errors[name], np.nan)
+        errors[name] = se
+        out[name] = {}
+        for level in levels:
+            z = z_value(level)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if name in LOG_SCALE:
+                    log_value = np.log(value)
+                    out[name][level] = (np.exp(log_value - z * se), np.exp(log_value + z * se))
+                else:
+                    out[name][level] = (value - z * se, value + z * se)
+    return out
+
+
+def _simulate(p, yg, sg, mask, n, fav, setting, scale, levels, simulations, rng, budget=2**21):
+    """Percentile limits of the measures without a closed-form se, from truncated-normal redraws.
+
+    Each estimate is redrawn from N(y_j, s_j^2) truncated to [0, upper], upper = the scale for a
+    percentage (100) or proportion (1), else unbounded (healthequal redraws until the value is in range,
+    which is the same distribution).
+    """
+    G, K = yg.shape
+    upper = np.full(G, np.inf) if scale is None else np.where(np.isin(scale, (1.0, 100.0)), scale, np.inf)
+    probs = sorted({q for level in levels for q in ((1 - level) / 2, (1 + level) / 2)})
+    result = {name: np.full((len(probs), G), np.nan) for name in SIMULATED}
+    step = max(1, budget // max(1, simulations * K))
+    for start in range(0, G, step):
+        sl = slice(start, min(start + step, G))
+        y, s, m = yg[sl][:, None, :], sg[sl][:, None, :], mask[sl][:, None, :]
+        w = p[sl][:, None, :]
+        u = rng.random((y.shape[0], simulations, K))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lo_cdf = special.ndtr((0 - y) / s)
+            hi_cdf = special.ndtr((upper[sl][:, None, None] - y) / s)
+            x = y + s * special.ndtri(lo_cdf + u * (hi_cdf - lo_cdf))
+        x = np.where(s > 0, x, y)
+        x = np.where(m, x, 0.0)
+        mu = (w * x).sum(axis=2)
+        mu_set = mu if setting is None else np.broadcast_to(setting[sl][:, None], mu.shape)
+        dev = np.where(m, x - mu[..., None], 0.0)
+        bgsd = np.sqrt((w * dev**2).sum(axis=2))
+        f = fav[sl][:, None]
+        best = np.where(f, np.where(m, x, -np.inf).max(axis=2), np.where(m, x, np.inf).min(axis=2))
+        gap_best = np.where(m, np.abs(x - best[..., None]), 0.0)
+        gap_mean = np.where(m, np.abs(x - mu_set[..., None]), 0.0)
+        nn = n[sl][:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats = {
+                "BGSD": bgsd, "COV": 100 * bgsd / mu,
+                "MDBW": (w * gap_best).sum(axis=2), "MDBU": gap_best.sum(axis=2) / nn,
+                "MDMW": (w * gap_mean).sum(axis=2), "MDMU": gap_mean.sum(axis=2) / nn,
+                "IDISW": 100 * (w * gap_mean).sum(axis=2) / mu_set,
+                "IDISU": 100 * gap_mean.sum(axis=2) / nn / mu_set,
+            }
+        for name, draws in stats.items():
+            result[name][:, sl] = np.quantile(draws, probs, axis=1)
+    where = {q: i for i, q in enumerate(probs)}
+    return {name: {level: (result[name][where[(1 - level) / 2]], result[name][where[(1 + level) / 2]])
+                   for level in levels} for name in SIMULATED}
+
+
+# --------------------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------------------
+
+FORMULAS = {
+    "weighted_mean": "mu = sum(p_j y_j), p_j = pop_j / sum(pop)",
+    "D": "D = y1 - y2 (HEAT's choice of subgroups; see notes)",
+    "R": "R = y1 / y2",
+    "relative_gap_pct": "100 (y1 - y2) / y2",
+    "ACI": "ACI = sum(p_j (2 r_j - 1) y_j), r_j = cumulative share to the midpoint, most disadvantaged first",
+    "RCI": "RCI = ACI / mu",
+    "RCI_wagstaff": "W = (b - a) ACI / ((mu - a)(b - mu)), bounds (a, b)",
+    "ACI_erreygers": "E = 4 ACI / (b - a), bounds (a, b)",
+    "SII": "weighted least squares of y on r: fitted(r = 1) - fitted(r = 0)",
+    "SII_intercept": "fitted(r = 0), the most disadvantaged end",
+    "RII": "fitted(r = 1) / fitted(r = 0)",
+    "BGV": "sum(p_j (y_j - mu)^2)",
+    "BGSD": "sqrt(BGV)",
+    "COV": "100 BGSD / mu",
+    "MDBW": "sum(p_j |y_j - y_best|)",
+    "MDBU": "sum(|y_j - y_best|) / n",
+    "MDMW": "sum(p_j |y_j - mu|)",
+    "MDMU": "sum(|y_j - mu|) / n",
+    "IDISW": "100 sum(p_j |y_j - mu|) / mu",
+    "IDISU": "(100 / n) sum(|y_j - mu|) / mu",
+    "TI": "1000 sum(p_j (y_j / mu) ln(y_j / mu))",
+    "MLD": "1000 sum(p_j (-ln(y_j / mu)))",
+    "PAR": "y_ref - mu (0 if y_ref is on the worse side of mu)",
+    "PAF": "100 (y_ref - mu) / mu (0 if y_ref is on the worse side of mu)",
+}
+SIMPLE = ("weighted_mean", "D", "R", "relative_gap_pct")
+
+
+def _ci_method(name, has_se, simulations, seed_text):
+    if not has_se:
+        return "none (no standard errors given)"
+    if name in SIMULATED:
+        return f"simulation, {simulations} truncated-normal redraws{seed_text}"
+    return {
+        "weighted_mean": "none", "relative_gap_pct": "none",
+        "D": "normal approximation", "BGV": "normal approximation (Ahn et al. 2018)",
+        "TI": "normal approximation (Ahn et al. 2018)", "MLD": "normal approximation (Ahn et al. 2018)",
+        "R": "log scale: exp(ln R -/+ z se(ln R)); se is that of ln R",
+        "RII": "log scale, delta method with HC1 robust covariance; se is that of ln RII",
+        "SII": "HC1 robust standard error", "SII_intercept": "HC1 robust standard error",
+        "PAR": "Walter 1978 (needs scale)", "PAF": "Walter 1978 (needs scale)",
+    }.get(name, "convenient regression (O'Donnell et al. 2008)")
+
+
+def _assemble(lay, values, errors, lower_upper, levels, fav, ordered, sims, simulations, has_se, labels):
+    G = lay.n_groups
+    n = lay.size
+    names = [m[0] for m in MEASURES]
+    complex_ok = n > 2
+    for name in names:
+        if name not in SIMPLE:
+            values[name] = np.where(complex_ok, values[name], np.nan)
+            errors[name] = np.where(complex_ok, errors[name], np.nan)
+            for level in levels:
+                lo, hi = lower_upper[name][level]
+                lower_upper[name][level] = (np.where(complex_ok, lo, np.nan),
+                                            np.where(complex_ok, hi, np.nan))
+    label_grid = np.full(lay.rows.shape, "", dtype=object)
+    label_grid[lay.mask] = np.asarray(labels, dtype=object)[lay.rows[lay.mask]].astype(str)
+    words = _interpretations(values, fav, ordered, sims, label_grid, n, G)
+    frame = lay.keys.loc[np.repeat(np.arange(G), len(names))].reset_index(drop=True)
+    meta = pd.DataFrame(MEASURES, columns=["measure", "label", "kind", "weighted", "ordered_only", "scale"])
+    meta = meta.loc[np.tile(np.arange(len(names)), G)].reset_index(drop=True)
+    frame["measure"] = meta["measure"]
+    frame["label"] = meta["label"]
+    frame["value"] = np.stack([values[name] for name in names], axis=1).ravel()
+    frame["se"] = np.stack([errors[name] for name in names], axis=1).ravel()
+    for level in levels:
+        suffix = level_suffix(level)
+        frame[f"lower_{suffix}"] = np.stack([lower_upper[name][level][0] for name in names], axis=1).ravel()
+        frame[f"upper_{suffix}"] = np.stack([lower_upper[name][level][1] for name in names], axis=1).ravel()
+    frame["scale"] = meta["scale"]
+    frame["kind"] = meta["kind"]
+    frame["weighted"] = meta["weighted"]
+    frame["ordered_only"] = meta["ordered_only"]
+    seed_text = ""
+    frame["ci_method"] = [_ci_method(name, has_se, simulations, seed_text) for name in names] * G
+    frame["interpretation"] = np.stack([np.asarray(words[name], dtype=object) for name in names],
+                                       axis=1).ravel()
+    frame["formula"] = [FORMULAS[name] for name in names] * G
+    return frame
+
+
+def _interpretations(values, fav, ordered, sims, label_grid, n, G):
+    """One sentence per measure and group, saying which direction is worse."""
+    i1, i2 = sims["pairs"]
+    l1 = np.take_along_axis(label_grid, i1[:, None], axis=1)[:, 0]
+    l2 = np.take_along_axis(label_grid, i2[:, None], axis=1)[:, 0]
+    ref = np.take_along_axis(label_grid, sims["ref_slot"][:, None], axis=1)[:, 0]
+    out = {}
+    fmt = format_number
+    for name, vals in values.items():
+        texts = []
+        for g in range(G):
+            v = vals[g]
+            worse = "higher values are better" if fav[g] else "higher values are worse"
+            if name in ("ACI", "RCI", "RCI_wagstaff", "ACI_erreygers", "SII", "SII_intercept", "RII") \
+                    and not ordered:
+                texts.append("needs an ordered dimension (pass order=, 1 = most disadvantaged)")
+                continue
+            if name not in SIMPLE and n[g] <= 2:
+                texts.append("needs more than two subgroups (HEAT computes only simple measures for two)")
+                continue
+            if not np.isfinite(v):
+                need = " (needs bounds=(lower, upper))" if name in ("RCI_wagstaff", "ACI_erreygers") else ""
+                texts.append(f"not computed{need}")
+                continue
+            texts.append(f"{worse}; " + _sentence(name, v, bool(fav[g]), ordered, l1[g], l2[g], ref[g],
+                                                  values, g, fmt))
+        out[name] = texts
+    return out
+
+
+def _worse_off(high_label, low_label, favourable):
+    return low_label if favourable else high_label
+
+
+def _sentence(name, v, fav, ordered, l1, l2, ref, values, g, fmt):
+    if ordered:
+        role1 = "most advantaged" if fav else "most disadvantaged"
+        role2 = "most disadvantaged" if fav else "most advantaged"
+        pair = f"the {role1} subgroup ('{l1}') and the {role2} ('{l2}')"
+    else:
+        pair = f"'{l1}' and '{l2}'"
+    if name == "weighted_mean":
+        return f"the population-weighted average of the subgroups is {fmt(v)}"
+    if name in ("D", "R", "relative_gap_pct"):
+        y1_higher = (v > 0) if name in ("D", "relative_gap_pct") else (v > 1)
+        equal = (v == 0) if name in ("D", "relative_gap_pct") else (v == 1)
+        if equal:
+            return f"no gap between {pair}"
+        high, low = (l1, l2) if y1_higher else (l2, l1)
+        who = _worse_off(high, low, fav)
+        if name == "D":
+            what = f"'{l1}' minus '{l2}' is {fmt(v)}"
+        elif name == "R":
+            what = f"'{l1}' has {fmt(v)} times the value of '{l2}'"
+        else:
+            what = f"'{l1}' is {fmt(abs(v))}% {'above' if v > 0 else 'below'} '{l2}'"
+        return f"comparing {pair}: {what}, so '{who}' is worse off"
+    if name in ("ACI", "RCI", "RCI_wagstaff", "ACI_erreygers"):
+        if v == 0:
+            return "no concentration: the indicator is spread evenly from the most to the least disadvantaged"
+        among_poor = v < 0
+        poor_worse = among_poor != fav
+        return (f"{'negative' if among_poor else 'positive'}: the indicator is concentrated among the more "
+                f"{'disadvantaged' if among_poor else 'advantaged'}, so the "
+                f"{'more' if poor_worse else 'less'} disadvantaged are worse off")
+    if name in ("SII", "RII"):
+        rising = v > 0 if name == "SII" else v > 1
+        if (name == "SII" and v == 0) or (name == "RII" and v == 1):
+            return "no gradient from the most to the least disadvantaged"
+        if name == "SII":
+            change = f"the fitted value {'rises' if rising else 'falls'} by {fmt(abs(v))} from the most " \
+                     "disadvantaged end (rank 0) to the most advantaged (rank 1)"
+        else:
+            change = f"the fitted value at the most advantaged end (rank 1) is {fmt(v)} times that at the " \
+                     "most disadvantaged end (rank 0)"
+        most_disadvantaged_worse = rising == fav
+        who = "most" if most_disadvantaged_worse else "least"
+        return f"{change}, so the {who} disadvantaged are worse off"
+    if name == "SII_intercept":
+        return f"the fitted value at the most disadvantaged end (rank 0) is {fmt(v)}"
+    if name in ("MDBW", "MDBU"):
+        return (f"on average the subgroups are {fmt(v)} from the best performing subgroup (the "
+                f"{'highest' if fav else 'lowest'}); 0 means no inequality")
+    if name in ("PAR", "PAF"):
+        target = "most advantaged subgroup" if ordered else "best performing subgroup"
+        if v == 0:
+            return f"no improvement: no subgroup does worse than the {target} ('{ref}') on average"
+        unit = "%" if name == "PAF" else ""
+        return (f"the average would {'rise' if v > 0 else 'fall'} by {fmt(abs(v))}{unit} if every subgroup "
+                f"had the value of the {target} ('{ref}')")
+    unsigned = {
+        "BGV": "between-group variance", "BGSD": "between-group standard deviation",
+        "COV": "coefficient of variation (%)", "MDMW": "mean difference from the mean",
+        "MDMU": "mean difference from the mean", "IDISW": "index of disparity (%)",
+        "IDISU": "index of disparity (%)", "TI": "Theil index (x 1000)", "MLD": "mean log deviation (x 1000)",
+    }[name]
+    return (f"{unsigned} {fmt(v)}: 0 means no inequality, larger values more; it does not say who is worse "
+            "off (see D, SII or ACI)")

@@ -87,7 +87,8 @@ def spc(
         Points in a run on one side of the centre line / in a strict rise or fall that signal
         (Making Data Count: 7; IHI: 6 or 8).
     multiply : float
-        Multiplies plotted values, centre lines and limits (e.g. 100 for percentages).
+        Multiplies plotted values, centre lines and limits (e.g. 100 for percentages); must be
+        greater than 0.
     xmr_factor : float, optional
         Width of XmR limits in mean moving ranges. Default 2.66 for ``xmr`` (Making Data Count,
         NHSRplotthedots) and 3 / 1.128 for ``t`` (qicharts2); pass ``3 / 1.128`` to reproduce qicharts2's
@@ -127,6 +128,7 @@ def spc(
     ...                   "value": [50, 52, 49, 51, 50, 48, 52, 51, 49, 50, 51, 50,
     ...                             55, 56, 54, 57, 55, 56, 58, 55, 57, 56, 55, 57]})
     >>> spc(d, "value", "month").summary()[["variation", "longest_run", "runs_signal"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
        variation  longest_run  runs_signal
     0  improvement          12         True
     """
@@ -139,6 +141,19 @@ def spc(
             raise ValueError(f"{name} must be a whole number of at least 2, not {value!r}.")
     if freeze is not None and (not isinstance(freeze, (int, np.integer)) or freeze < 1):
         raise ValueError(f"freeze must be a whole number of points of at least 1, not {freeze!r}.")
+    if not isinstance(multiply, (int, float, np.integer, np.floating)) or isinstance(multiply, bool) \
+            or not np.isfinite(multiply) or multiply <= 0:
+        raise ValueError(f"multiply must be a number greater than 0, not {multiply!r}. Fix: pass e.g. "
+                         "multiply=100 for percentages.")
+    if xmr_factor is not None and (not isinstance(xmr_factor, (int, float, np.integer, np.floating))
+                                   or isinstance(xmr_factor, bool) or not np.isfinite(xmr_factor)
+                                   or xmr_factor <= 0):
+        raise ValueError(f"xmr_factor must be a number greater than 0, not {xmr_factor!r}. Fix: leave it "
+                         "out (2.66) or pass 3 / 1.128.")
+    if not isinstance(screen_mr, (bool, np.bool_)):
+        raise TypeError(f"screen_mr must be True or False, not {screen_mr!r}.")
+    if y is None:
+        raise TypeError("y must name the column of values, not None. Fix: pass y='<column name>'.")
     require_columns(data, [y, x, n, facet])
     if chart in _NEEDS_N and n is None:
         raise ValueError(f"A {chart} chart needs denominators: pass n='<column of denominators>'.")
@@ -157,15 +172,15 @@ def spc(
     codes, facet_values = _facet_codes(data, facet)
     xs = _x_values(data, x, codes)
     order = np.argsort(codes, kind="stable")
-    _check_sorted(data, x, xs, codes, order, allow_repeats=chart in ("xbar", "s"))
+    _check_sorted(data, x, xs, codes, order, allow_repeats=chart in ("xbar", "s"), facet=facet)
 
     work = _working_points(chart, codes[order], xs[order], values[order],
                            None if denominators is None else denominators[order], order)
-    is_start = _match_x(rebase, "rebase", work, facet_values, x)
+    is_start = _match_x(rebase, "rebase", work, facet_values, x, facet)
     first_of_facet = np.r_[True, work["code"][1:] != work["code"][:-1]]
     is_start &= ~first_of_facet
     phase = pd.Series(is_start).groupby(work["code"]).cumsum().to_numpy() + 1
-    excluded = _match_x(exclude, "exclude", work, facet_values, x)
+    excluded = _match_x(exclude, "exclude", work, facet_values, x, facet)
 
     seg_start = first_of_facet | np.r_[False, phase[1:] != phase[:-1]]
     seg = np.cumsum(seg_start) - 1
@@ -194,7 +209,7 @@ def spc(
 
     y_plot, cl, lcl, ucl = (a * multiply for a in (y_plot, cl, lcl, ucl))
     judged = _judge(chart, y_plot, cl, lcl, ucl, seg, nseg, excluded, improvement, shift, trend)
-    targets = _targets(target, facet_values)[work["code"]]
+    targets = _targets(target, facet_values, facet)[work["code"]]
 
     table = pd.DataFrame({
         "facet": facet_values.take(work["code"]),
@@ -267,7 +282,7 @@ def _x_values(data, x, codes):
     return column.to_numpy()
 
 
-def _check_sorted(data, x, xs, codes, order, allow_repeats):
+def _check_sorted(data, x, xs, codes, order, allow_repeats, facet=None):
     if x is None or len(order) < 2:
         return
     sx, same = xs[order], codes[order][1:] == codes[order][:-1]
@@ -283,7 +298,8 @@ def _check_sorted(data, x, xs, codes, order, allow_repeats):
                   "within a series", "aggregate to one row per date (per facet), or pass facet=.")
     fail_rows(data, _at(len(data), later[same & ~rising & ~equal]),
               f"Column '{x}' is not sorted within each series (the value is earlier than the row "
-              "before it)", f"sort first: data.sort_values([{'facet, ' if codes.any() else ''}'{x}']).")
+              "before it)",
+              f"sort first: data.sort_values([{repr(facet) + ', ' if facet is not None else ''}'{x}']).")
 
 
 def _at(size, positions):
@@ -312,31 +328,34 @@ def _working_points(chart, code, xs, values, dens, rows):
     return {"code": code[first], "x": xs[first], "y": mean, "sd": sd, "n": size, "row": rows[first]}
 
 
-def _match_x(spec, name, work, facet_values, x):
+def _match_x(spec, name, work, facet_values, x, facet=None):
     """Boolean mask of the working points named by a list (every facet) or a dict per facet."""
     mask = np.zeros(work["code"].size, dtype=bool)
     if spec is None:
         return mask
     if isinstance(spec, Mapping):
-        unknown = [k for k in spec if k not in facet_values]
-        if unknown:
-            raise ValueError(f"{name} names unknown facet(s) {unknown}. Known facets: "
-                             f"{list(facet_values)[:10]}{' ...' if len(facet_values) > 10 else ''}.")
+        _check_facet_keys(name, spec, facet_values, facet, "a list")
         pairs = [(facet_values.get_loc(k), v) for k, vs in spec.items() for v in _as_list(vs)]
     else:
         pairs = [(c, v) for v in _as_list(spec) for c in range(len(facet_values))]
     if not pairs:
         return mask
-    codes, wanted = zip(*pairs, strict=True)
-    wanted = _like_x(list(wanted), work["x"])
+    codes, originals = zip(*pairs, strict=True)
+    try:
+        wanted = _like_x(list(originals), work["x"])
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} value(s) {list(dict.fromkeys(originals))[:5]} cannot be "
+                         f"read as dates like those of column {x!r} ({err}). Fix: use values that "
+                         "appear in the x column, e.g. '2024-04-01'.") from err
     points = pd.MultiIndex.from_arrays([work["code"], work["x"]])
     asked = pd.MultiIndex.from_arrays([np.asarray(codes), wanted])
     found = asked.isin(points)
     if isinstance(spec, Mapping):
         missing = [f"{facet_values[c]!r}: {v!r}" for (c, v), f in zip(pairs, found, strict=True) if not f]
     else:
-        hit = pd.Series(found).groupby(pd.Series(wanted).astype(str).to_numpy()).any()
-        missing = list(hit.index[~hit.to_numpy()])
+        # One entry per value and facet, value by value: report the values as the caller wrote them.
+        hit = found.reshape(-1, len(facet_values)).any(axis=1)
+        missing = [v for v, h in zip(_as_list(spec), hit, strict=True) if not h]
     if missing:
         raise ValueError(f"{name} value(s) {missing[:5]} are not x values of the data"
                          f"{' (column ' + repr(x) + ')' if x else ' (row numbers, from 1)'}. "
@@ -447,15 +466,28 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, improvement, shift, tren
             "valid": valid}
 
 
-def _targets(target, facet_values):
+def _check_facet_keys(name, spec, facet_values, facet, plain):
+    unknown = [k for k in spec if k not in facet_values]
+    if not unknown:
+        return
+    if facet is None:
+        raise ValueError(f"{name} is a dict by facet ({unknown[:5]}) but no facet column was given. "
+                         f"Fix: pass facet='<column of groups>', or give {name} as {plain}.")
+    raise ValueError(f"{name} names unknown facet(s) {unknown[:5]} of column {facet!r}. Known facets: "
+                     f"{list(facet_values)[:10]}{' ...' if len(facet_values) > 10 else ''}. "
+                     f"Fix: use values of column {facet!r} as the keys of {name}.")
+
+
+def _targets(target, facet_values, facet=None):
     if target is None:
         return np.full(len(facet_values), np.nan)
     if isinstance(target, Mapping):
-        unknown = [k for k in target if k not in facet_values]
-        if unknown:
-            raise ValueError(f"target names unknown facet(s) {unknown}. Known facets: "
-                             f"{list(facet_values)[:10]}.")
-        return np.array([float(target.get(f, np.nan)) for f in facet_values])
+        _check_facet_keys("target", target, facet_values, facet, "a number")
+        try:
+            return np.array([float(target.get(f, np.nan)) for f in facet_values])
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"target values must be numbers, not {list(target.values())[:5]} ({err}). "
+                            "Fix: pass a dict of numbers per facet.") from err
     try:
         return np.full(len(facet_values), float(target))
     except (TypeError, ValueError) as err:

@@ -14,7 +14,8 @@ value). Formulas and sources:
 * MR chart: CL = mean moving range; UCL = D4 x CL with D4 = 3.267; LCL = 0 (no screening).
 * p chart: CL = sum(num) / sum(den); limits = CL +/- 3 sqrt(CL (1 - CL) / n_i), clipped to [0, 1]
   (Montgomery 7.8). u chart: CL = sum(num) / sum(den); limits = CL +/- 3 sqrt(CL / n_i), LCL >= 0
-  (Montgomery 7.19).
+  (Montgomery 7.19). The sums run over points with a numerator: a missing numerator's denominator is
+  left out too (qicharts2 0.8.1 keeps it, pulling the centre line towards 0).
 * p' and u' (Laney 2002, *Quality Engineering* 14(4):531-7): z_i = (y_i - CL) / sigma_i; sigma_z =
   mean moving range of z / 1.128 (screened as above); limits = CL +/- 3 sigma_i sigma_z.
 * c chart: CL = mean(y); limits = CL +/- 3 sqrt(CL), LCL >= 0 (Montgomery 7.17).
@@ -84,7 +85,9 @@ def mean_moving_range(values, seg, nseg, mask, screen: bool) -> np.ndarray:
     everywhere = np.ones(mr.shape, dtype=bool)
     amr = segment_mean(mr, mr_seg, nseg, everywhere)
     if screen:
-        amr = segment_mean(mr, mr_seg, nseg, mr < D4 * amr[mr_seg])
+        # A phase whose moving ranges are all 0 keeps them: "mr >= 3.267 x 0" would drop every one and
+        # leave no limits, where the unscreened answer (zero-width limits) is the right one.
+        amr = segment_mean(mr, mr_seg, nseg, (mr < D4 * amr[mr_seg]) | (amr[mr_seg] == 0))
     return amr
 
 
@@ -118,11 +121,21 @@ def run(y, seg, nseg, base):
 def _laney_sigma_z(y, cl, sigma, seg, nseg, base, screen):
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (y - cl) / sigma
+    # A centre line of 0 or 1 (no events, or all events) has sigma 0: its points lie on it, z = 0,
+    # not 0/0, which left the whole phase without limits.
+    z[(sigma == 0) & (y == cl)] = 0
     return mean_moving_range(z, seg, nseg, base, screen) / D2
 
 
+def _ratio_cl(num, den, seg, nseg, base):
+    """sum(num) / sum(den) over the points with a numerator: the denominator of a missing numerator
+    (an unknown point) is left out too, or the centre line would be pulled towards 0."""
+    known = base & ~np.isnan(num)
+    return (segment_sum(num, seg, nseg, known) / segment_sum(den, seg, nseg, known))[seg]
+
+
 def p(num, den, seg, nseg, base, laney=False, screen=True):
-    cl = (segment_sum(num, seg, nseg, base) / segment_sum(den, seg, nseg, base))[seg]
+    cl = _ratio_cl(num, den, seg, nseg, base)
     sigma = np.sqrt(cl * (1 - cl) / den)
     if laney:
         sigma = sigma * _laney_sigma_z(num / den, cl, sigma, seg, nseg, base, screen)[seg]
@@ -130,7 +143,7 @@ def p(num, den, seg, nseg, base, laney=False, screen=True):
 
 
 def u(num, den, seg, nseg, base, laney=False, screen=True):
-    cl = (segment_sum(num, seg, nseg, base) / segment_sum(den, seg, nseg, base))[seg]
+    cl = _ratio_cl(num, den, seg, nseg, base)
     sigma = np.sqrt(cl / den)
     if laney:
         sigma = sigma * _laney_sigma_z(num / den, cl, sigma, seg, nseg, base, screen)[seg]

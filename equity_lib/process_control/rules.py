@@ -83,12 +83,22 @@ def _two_in_three(near, side, seg, wanted):
     return covered & near
 
 
+def _beyond(y, limit, direction):
+    """Strictly beyond a limit (direction +1: above, -1: below) by more than floating-point error.
+
+    A point on a limit is not outside it: without the tolerance a constant t chart, whose limits
+    come back from y^(1/3.6) one unit in the last place below y, flagged every point.
+    """
+    with np.errstate(invalid="ignore"):
+        return direction * (y - limit) > ON_LINE_RTOL * np.maximum(np.abs(y), np.abs(limit))
+
+
 def mdc_rules(y, cl, lcl, ucl, seg, shift: int, trend: int) -> dict[str, np.ndarray]:
     """Boolean flags for each rule label, on arrays already free of missing values."""
     side = side_of_line(y, cl)
+    above = _beyond(y, ucl, +1)
+    below = _beyond(y, lcl, -1)
     with np.errstate(invalid="ignore"):
-        above = y > ucl
-        below = y < lcl
         near_high = ~above & (side > 0) & (y - cl > 2 / 3 * (ucl - cl))
         near_low = ~below & (side < 0) & (cl - y > 2 / 3 * (cl - lcl))
     long_run = (side != 0) & (_run_lengths(side, seg) >= shift)

@@ -1,0 +1,308 @@
+"""Bad input to equity_lib.spc gets a clear error, never a silent wrong number.
+
+Each test checks the exception type and that the message names the column, the row (by its index
+label in the caller's DataFrame, here strings like 'r3', never a position) and the fix.
+"""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from equity_lib import spc
+
+N = 15
+LABELS = [f"r{i}" for i in range(N)]
+
+
+@pytest.fixture
+def data():
+    """15 monthly points, string row labels, two columns of counts and a facet column."""
+    return pd.DataFrame({
+        "month": pd.date_range("2024-01-01", periods=N, freq="MS"),
+        "events": np.arange(N) + 5.0,
+        "cases": np.full(N, 50.0),
+        "unit": "A",
+    }, index=LABELS)
+
+
+@pytest.fixture
+def two_units(data):
+    b = data.assign(unit="B")
+    b.index = [f"b{i}" for i in range(N)]
+    return pd.concat([data, b])
+
+
+def raises(exc, call, *needles):
+    """Run call, expect exc, and check each needle appears in the message; return the message."""
+    with pytest.raises(exc) as info:
+        call()
+    message = str(info.value)
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in {message!r}"
+    return message
+
+
+# --- counts and denominators ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chart", ["c", "g", "p", "pp", "u", "up"])
+def test_negative_count(data, chart):
+    data.loc["r3", "events"] = -1
+    n = "cases" if chart in ("p", "pp", "u", "up") else None
+    raises(ValueError, lambda: spc(data, "events", "month", n, chart=chart),
+           "'events'", "negative", "row 'r3'", "Fix:")
+
+
+@pytest.mark.parametrize("chart", ["p", "pp"])
+def test_numerator_above_denominator(data, chart):
+    data.loc["r4", "events"] = 51
+    raises(ValueError, lambda: spc(data, "events", "month", "cases", chart=chart),
+           "'events'", "'cases'", "row 'r4'", "Fix:")
+
+
+@pytest.mark.parametrize("bad", [0.0, -3.0])
+@pytest.mark.parametrize("chart", ["p", "u"])
+def test_zero_or_negative_denominator(data, chart, bad):
+    data.loc["r6", "cases"] = bad
+    raises(ValueError, lambda: spc(data, "events", "month", "cases", chart=chart),
+           "'cases'", "zero or negative", "row 'r6'", "Fix:")
+
+
+@pytest.mark.parametrize("chart", ["p", "u"])
+def test_missing_denominator_with_a_numerator(data, chart):
+    data.loc["r2", "cases"] = np.nan
+    raises(ValueError, lambda: spc(data, "events", "month", "cases", chart=chart),
+           "'cases'", "missing denominator", "row 'r2'", "Fix:")
+
+
+def test_missing_numerator_and_denominator_is_a_missing_point(data):
+    data.loc["r2", ["events", "cases"]] = np.nan
+    t = spc(data, "events", "month", "cases", chart="p").table
+    assert len(t) == N and np.isnan(t["y"].iloc[2]) and not t["special_cause"].iloc[2]
+
+
+# --- values that are not numbers ------------------------------------------------------------------
+
+
+def test_non_numeric_value(data):
+    data["events"] = data["events"].astype(object)
+    data.loc["r4", "events"] = "12a"
+    raises(ValueError, lambda: spc(data, "events", "month"),
+           "'events'", "non-numeric", "'12a'", "row 'r4'", "Fix:")
+
+
+def test_non_numeric_denominator(data):
+    data["cases"] = data["cases"].astype(object)
+    data.loc["r7", "cases"] = "fifty"
+    raises(ValueError, lambda: spc(data, "events", "month", "cases", chart="p"),
+           "'cases'", "'fifty'", "row 'r7'", "Fix:")
+
+
+def test_infinite_value(data):
+    data.loc["r5", "events"] = np.inf
+    raises(ValueError, lambda: spc(data, "events", "month"), "'events'", "infinite", "row 'r5'",
+           "Fix:")
+
+
+def test_true_false_column(data):
+    data["flag"] = data["events"] > 10
+    raises(TypeError, lambda: spc(data, "flag", "month"), "'flag'", "true/false", "Fix:")
+
+
+@pytest.mark.parametrize("bad", [0.0, -2.0])
+def test_t_chart_needs_times_above_zero(data, bad):
+    data.loc["r8", "events"] = bad
+    raises(ValueError, lambda: spc(data, "events", "month", chart="t"),
+           "'events'", "zero or less", "row 'r8'", "Fix:")
+
+
+# --- x: order and duplicates ----------------------------------------------------------------------
+
+
+def test_unsorted_dates_within_a_facet(two_units):
+    two_units.loc[["b4", "b5"], "month"] = two_units.loc[["b5", "b4"], "month"].to_numpy()
+    message = raises(ValueError, lambda: spc(two_units, "events", "month", facet="unit"),
+                     "'month'", "not sorted", "row 'b5'", "Fix:")
+    assert "sort_values(['unit', 'month'])" in message  # the fix names the real facet column
+
+
+def test_unsorted_dates_without_facets(data):
+    data.loc[["r4", "r5"], "month"] = data.loc[["r5", "r4"], "month"].to_numpy()
+    message = raises(ValueError, lambda: spc(data, "events", "month"), "row 'r5'", "Fix:")
+    assert "sort_values(['month'])" in message
+
+
+def test_duplicated_dates_within_a_facet(two_units):
+    two_units.loc["b6", "month"] = two_units.loc["b5", "month"]
+    raises(ValueError, lambda: spc(two_units, "events", "month", facet="unit"),
+           "'month'", "duplicated", "row 'b6'", "Fix:")
+
+
+def test_the_same_dates_in_different_facets_are_fine(two_units):
+    assert len(spc(two_units, "events", "month", facet="unit").table) == 2 * N
+
+
+def test_missing_date(data):
+    data.loc["r9", "month"] = pd.NaT
+    raises(ValueError, lambda: spc(data, "events", "month"), "'month'", "missing", "row 'r9'",
+           "Fix:")
+
+
+def test_x_values_that_cannot_be_ordered(data):
+    data["label"] = [1, "a", *range(2, N)]
+    raises(TypeError, lambda: spc(data, "events", "label"), "'label'", "Fix:")
+
+
+# --- too few points -------------------------------------------------------------------------------
+
+
+def test_one_point_is_too_few_for_an_xmr_chart(data):
+    raises(ValueError, lambda: spc(data.iloc[:1], "events", "month"), "at least 2", "Fix:")
+
+
+def test_too_few_points_names_the_facet(two_units):
+    short = pd.concat([two_units[two_units["unit"] == "A"], two_units.loc[["b0"]]])
+    raises(ValueError, lambda: spc(short, "events", "month", facet="unit"), "facet 'B'", "Fix:")
+
+
+def test_no_rows(data):
+    raises(ValueError, lambda: spc(data.iloc[:0], "events", "month"), "no rows", "Fix:")
+
+
+# --- target, rebase and exclude -------------------------------------------------------------------
+
+
+def test_unknown_facet_in_target(two_units):
+    raises(ValueError, lambda: spc(two_units, "events", "month", facet="unit", target={"C": 10}),
+           "'C'", "'unit'", "Fix:")
+
+
+def test_target_dict_without_facets(data):
+    raises(ValueError, lambda: spc(data, "events", "month", target={"A": 10}), "facet", "Fix:")
+
+
+def test_target_that_is_not_a_number(two_units):
+    raises(TypeError, lambda: spc(two_units, "events", "month", facet="unit", target={"A": "high"}),
+           "target", "'high'", "Fix:")
+
+
+@pytest.mark.parametrize("name", ["rebase", "exclude"])
+def test_unknown_facet_in_rebase_or_exclude(two_units, name):
+    raises(ValueError, lambda: spc(two_units, "events", "month", facet="unit",
+                                   **{name: {"C": ["2024-06-01"]}}),
+           name, "'C'", "'unit'", "Fix:")
+
+
+def test_rebase_value_not_among_the_x_values(data):
+    raises(ValueError, lambda: spc(data, "events", "month", rebase=["2024-06-15"]),
+           "'2024-06-15'", "'month'", "Fix:")
+
+
+def test_rebase_value_in_a_dict_not_among_that_facets_x_values(two_units):
+    raises(ValueError, lambda: spc(two_units, "events", "month", facet="unit",
+                                   rebase={"B": ["2030-01-01"]}),
+           "'B'", "2030-01-01", "'month'", "Fix:")
+
+
+def test_rebase_value_is_reported_as_written(data):
+    # A number against a date column: the message shows 6, not the date pandas would make of it.
+    message = raises(ValueError, lambda: spc(data, "events", "month", rebase=[6]), "[6]", "Fix:")
+    assert "1970" not in message
+
+
+def test_rebase_value_that_is_not_a_date(data):
+    raises(ValueError, lambda: spc(data, "events", "month", rebase=["banana"]),
+           "'banana'", "'month'", "Fix:")
+
+
+def test_exclude_value_not_among_row_numbers(data):
+    raises(ValueError, lambda: spc(data, "events", exclude=[99]), "[99]", "row numbers", "Fix:")
+
+
+# --- arguments ------------------------------------------------------------------------------------
+
+
+def test_unknown_chart(data):
+    raises(ValueError, lambda: spc(data, "events", "month", chart="xmrr"), "'xmrr'", "'xmr'")
+
+
+def test_chart_alias_i(data):
+    assert spc(data, "events", "month", chart="I").settings["chart"] == "xmr"
+
+
+def test_unknown_improvement(data):
+    raises(ValueError, lambda: spc(data, "events", "month", improvement="up"),
+           "'up'", "'increase'", "'decrease'")
+
+
+def test_n_given_for_an_xmr_chart(data):
+    raises(ValueError, lambda: spc(data, "events", "month", "cases"), "xmr", "Fix:")
+
+
+@pytest.mark.parametrize("chart", ["p", "pp", "u", "up"])
+def test_n_missing_for_a_ratio_chart(data, chart):
+    raises(ValueError, lambda: spc(data, "events", "month", chart=chart), f"A {chart} chart",
+           "n=")
+
+
+def test_missing_facet_value(two_units):
+    two_units.loc["b3", "unit"] = None
+    raises(ValueError, lambda: spc(two_units, "events", "month", facet="unit"),
+           "'unit'", "missing", "row 'b3'", "Fix:")
+
+
+@pytest.mark.parametrize("bad", [{"events": [1, 2]}, np.arange(15.0), pd.Series(np.arange(15.0))])
+def test_data_that_is_not_a_dataframe(bad):
+    raises(TypeError, lambda: spc(bad, "events"), "DataFrame", "Fix:")
+
+
+@pytest.mark.parametrize("argument", ["y", "x", "n", "facet"])
+def test_missing_column(data, argument):
+    kwargs = dict(y="events", x="month", chart="p", n="cases", facet="unit")
+    kwargs[argument] = "no_such_column"
+    raises(KeyError, lambda: spc(data, **kwargs), "'no_such_column'", "'events'", "Fix:")
+
+
+def test_y_none(data):
+    raises(TypeError, lambda: spc(data, None, "month"), "y", "Fix:")
+
+
+@pytest.mark.parametrize("bad", [0, -1, -100, float("nan"), "100", True])
+def test_multiply_must_be_a_positive_number(data, bad):
+    # A negative multiply turned the limits upside down (lcl > ucl) and flagged half the points.
+    raises(ValueError, lambda: spc(data, "events", "month", multiply=bad), "multiply", "Fix:")
+
+
+@pytest.mark.parametrize("bad", [0, -2.66, "2.66"])
+def test_xmr_factor_must_be_a_positive_number(data, bad):
+    raises(ValueError, lambda: spc(data, "events", "month", xmr_factor=bad), "xmr_factor", "Fix:")
+
+
+@pytest.mark.parametrize("bad", ["no", 0, None])
+def test_screen_mr_must_be_true_or_false(data, bad):
+    # screen_mr="no" used to switch screening on.
+    raises(TypeError, lambda: spc(data, "events", "month", screen_mr=bad), "screen_mr")
+
+
+@pytest.mark.parametrize("name,bad", [("shift", 1), ("trend", 6.5), ("min_points", True),
+                                      ("freeze", 0)])
+def test_whole_number_arguments(data, name, bad):
+    raises(ValueError, lambda: spc(data, "events", "month", **{name: bad}), name, repr(bad))
+
+
+# --- the row is named by its label, not its position ----------------------------------------------
+
+
+def test_messages_name_index_labels_not_positions(data):
+    data.index = range(1000, 1000 + N)
+    data.loc[1003, "events"] = -1
+    message = raises(ValueError, lambda: spc(data, "events", "month", chart="c"), "row 1003")
+    assert not re.search(r"\brow 3\b", message)
+
+
+def test_many_bad_rows_are_summarised(data):
+    data["events"] = -1.0
+    raises(ValueError, lambda: spc(data, "events", "month", chart="c"),
+           "rows 'r0', 'r1', 'r2', 'r3', 'r4' and 10 more")

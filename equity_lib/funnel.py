@@ -176,6 +176,8 @@ def _check_statistic(statistic):
 
 
 def _counts(data, column, what="numerator"):
+    if len(data) == 0:
+        raise ValueError("data has no rows. Fix: pass one row per unit.")
     values = numeric_column(data, column)
     fail_rows(data, np.isnan(values), f"Column '{column}' has a missing {what}",
               "a funnel plot needs every unit's value: fill it in or drop the row.")
@@ -183,11 +185,10 @@ def _counts(data, column, what="numerator"):
     return values
 
 
-def _denominators(data, column, what="denominator", allow_missing=False):
+def _denominators(data, column, what="denominator"):
     values = numeric_column(data, column)
-    if not allow_missing:
-        fail_rows(data, np.isnan(values), f"Column '{column}' has a missing {what}",
-                  f"fill in the {what} or drop the row.")
+    fail_rows(data, np.isnan(values), f"Column '{column}' has a missing {what}",
+              f"fill in the {what} or drop the row.")
     fail_rows(data, values <= 0, f"Column '{column}' has a zero or negative {what}",
               f"a {what} must be greater than 0; drop the row or correct it.")
     return values

@@ -391,6 +391,14 @@ def _band_label(label) -> str:
     return text.strip()
 
 
+def _band_codes(data, age_band) -> tuple[np.ndarray, list[str]]:
+    """Each row's band as an integer code, and the bands' labels read loosely ('00-04' is '0-4')."""
+    raw, uniques = pd.factorize(data[age_band], sort=False)
+    fail_rows(data, raw < 0, f"Column '{age_band}' (age band) is missing", "label every row's band.")
+    merged, labels = pd.factorize(pd.Index([_band_label(u) for u in uniques], dtype=object), sort=False)
+    return merged[raw], list(labels)
+
+
 def _group_name(keys: pd.DataFrame, group: int) -> str:
     if keys.shape[1] == 0:
         return "the data"
@@ -439,10 +447,7 @@ def _dsr_weights(data, codes, keys, standard, age_band, nonindependent):
         weights = numeric_column(data, standard)
         fail_rows(data, np.isnan(weights) | (weights <= 0), f"Column '{standard}' (standard population) "
                   "is missing, zero or negative", "give every age band its standard population weight.")
-        if age_band is not None:
-            band, _ = pd.factorize(data[age_band].map(_band_label, na_action="ignore"), sort=False)
-        else:
-            band = _positions(codes)
+        band = _band_codes(data, age_band)[0] if age_band is not None else _positions(codes)
         nbands = int(band.max()) + 1
     else:
         labels, table = _standard_table(standard)
@@ -458,8 +463,7 @@ def _dsr_weights(data, codes, keys, standard, age_band, nonindependent):
                     f"bands ({wrong.size} group(s) differ). Fix: give each group one row per age band, "
                     "youngest first, or pass age_band='<column of band labels>' to match them by label.")
         else:
-            raw, uniques = pd.factorize(data[age_band], sort=False)
-            fail_rows(data, raw < 0, f"Column '{age_band}' (age band) is missing", "label every row's band.")
+            raw, uniques = _band_codes(data, age_band)
             if labels is None:  # a list of weights: the i-th distinct band in the data gets the i-th weight
                 mapping = np.arange(len(uniques))
                 if len(uniques) != nbands:
@@ -467,13 +471,12 @@ def _dsr_weights(data, codes, keys, standard, age_band, nonindependent):
                                      f"standard has {nbands} weights. Fix: give one weight per band.")
             else:
                 lookup = {label: i for i, label in enumerate(labels)}
-                normal = [_band_label(u) for u in uniques]
-                unknown = [u for u, lab in zip(uniques, normal, strict=True) if lab not in lookup]
+                unknown = [u for u in uniques if u not in lookup]
                 if unknown:
                     raise ValueError(f"Column '{age_band}' has age band(s) {unknown[:5]} not in the standard "
                                      f"population, whose bands are {labels}. Fix: relabel or regroup the "
                                      "bands to match (wrong number of age bands?).")
-                mapping = np.array([lookup[lab] for lab in normal], dtype=np.int64)
+                mapping = np.array([lookup[lab] for lab in uniques], dtype=np.int64)
             band = mapping[raw]
             _check_duplicates(data, codes * nbands + band, nonindependent)
             cells = np.bincount(codes * nbands + band, minlength=k * nbands).reshape(k, nbands)
@@ -490,6 +493,14 @@ def _dsr_weights(data, codes, keys, standard, age_band, nonindependent):
     _check_duplicates(data, codes * nbands + band, nonindependent)
     cell = codes * nbands + band
     first = ~pd.Series(cell).duplicated().to_numpy()
+    if isinstance(standard, str):  # every group must cover the same number of bands (as PHE)
+        per_group = np.bincount(codes[first], minlength=k)
+        if (per_group != per_group[0]).any():
+            other = int(np.flatnonzero(per_group != per_group[0])[0])
+            raise ValueError(f"{_group_name(keys, 0)} has {per_group[0]} age bands but "
+                             f"{_group_name(keys, other)} has {per_group[other]} (wrong number of age "
+                             "bands). Fix: give every group a row for every band, with a count of 0 "
+                             "where there were none.")
     total_weight = np.bincount(codes[first], weights=weights[first], minlength=k)
     return weights, cell, first, total_weight
 

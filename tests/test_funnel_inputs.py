@@ -122,5 +122,8 @@ def test_columns_checked(units):
         funnel(units.rename(columns={"unit": "value"}), "num", "den")
     with pytest.raises(ValueError, match="data already has a column 'significance'"):
         funnel_significance(units.assign(significance=1), "num", "den")
+    for call in ALL:
+        with pytest.raises(ValueError, match="data has no rows"):
+            call(units.iloc[:0])
     with pytest.raises(ValueError, match="points must be a whole number of at least 2"):
         funnel_limits(units, "num", "den", points=1)

@@ -144,6 +144,15 @@ def test_dsr_wrong_number_of_age_bands():
         rates.dsr(short, "x", "n", by="area", age_band="age_band")
     with pytest.raises(ValueError, match=r"has 19 rows but the standard population has 18 age bands"):
         rates.dsr(data, "x", "n", by="area", standard=[1000] * 18)
+    weighted = data.assign(w=np.tile(rates.ESP2013["weight"], 2)).drop(index=20)  # B loses a band
+    with pytest.raises(ValueError, match=r"group area='A' has 19 age bands but group area='B' has 18 \(wrong "
+                                         r"number of age bands\)\. Fix: "):
+        rates.dsr(weighted, "x", "n", by="area", standard="w")
+    with pytest.raises(ValueError, match=r"group area='A' has 19 age bands but group area='B' has 18"):
+        rates.dsr(weighted, "x", "n", by="area", standard="w", age_band="age_band")
+    unlabelled = data.assign(age_band=data["age_band"].where(data.index != 4))
+    with pytest.raises(ValueError, match=r"Column 'age_band' \(age band\) is missing at row 4\."):
+        rates.dsr(unlabelled, "x", "n", by="area", age_band="age_band")
     relabelled = data.replace({"age_band": {"85-89": "85+", "90+": "85+"}})
     with pytest.raises(ValueError, match=r"Column 'age_band' has age band\(s\) \['85\+'\] not in the "
                                          r"standard"):

@@ -46,6 +46,11 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str | None]) -> None:
 def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
     """The column as float64, missing values as NaN; any other non-numeric value is an error."""
     series = data[column]
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        raise TypeError(
+            f"Column '{column}' holds dates or durations, not numbers. Fix: pass the column of values "
+            "(a date column belongs in x)."
+        )
     if pd.api.types.is_bool_dtype(series):
         raise TypeError(
             f"Column '{column}' holds true/false values, not numbers. Fix: pass a numeric column."

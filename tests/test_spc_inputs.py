@@ -306,3 +306,27 @@ def test_many_bad_rows_are_summarised(data):
     data["events"] = -1.0
     raises(ValueError, lambda: spc(data, "events", "month", chart="c"),
            "rows 'r0', 'r1', 'r2', 'r3', 'r4' and 10 more")
+
+
+# --- limits that cannot be computed are an error, never a silent gap ---------------------------------
+
+
+def test_date_column_as_values(data):
+    raises(TypeError, lambda: spc(data, "month", "month"), "Column 'month'", "dates", "Fix:")
+
+
+def test_no_two_consecutive_values_means_no_moving_range(data):
+    data.loc[data.index[1::2], "events"] = np.nan
+    raises(ValueError, lambda: spc(data, "events", "month"), "no two consecutive points", "Fix:")
+
+
+def test_xbar_with_one_measurement_per_subgroup(data):
+    raises(ValueError, lambda: spc(data, "events", "month", chart="xbar"), "fewer than 2 measurements",
+           "Fix:")
+
+
+@pytest.mark.parametrize("kwargs", [dict(chart="bar"), dict(improvement="up"), dict(n=None, chart="p"),
+                                    dict(shift=1)])
+def test_choice_and_argument_messages_say_how_to_fix(data, kwargs):
+    with pytest.raises(ValueError, match="Fix:"):
+        spc(data, "events", "month", **kwargs)

@@ -138,7 +138,8 @@ def spc(
     improvement = _check_choice("improvement", improvement, IMPROVEMENTS)
     for name, value in (("shift", shift), ("trend", trend), ("min_points", min_points)):
         if not isinstance(value, (int, np.integer)) or value < 2:
-            raise ValueError(f"{name} must be a whole number of at least 2, not {value!r}.")
+            raise ValueError(f"{name} must be a whole number of at least 2, not {value!r}. "
+                             f"Fix: pass e.g. {name}=7.")
     if freeze is not None and (not isinstance(freeze, (int, np.integer)) or freeze < 1):
         raise ValueError(f"freeze must be a whole number of points of at least 1, not {freeze!r}.")
     if not isinstance(multiply, (int, float, np.integer, np.floating)) or isinstance(multiply, bool) \
@@ -156,7 +157,7 @@ def spc(
         raise TypeError("y must name the column of values, not None. Fix: pass y='<column name>'.")
     require_columns(data, [y, x, n, facet])
     if chart in _NEEDS_N and n is None:
-        raise ValueError(f"A {chart} chart needs denominators: pass n='<column of denominators>'.")
+        raise ValueError(f"A {chart} chart needs denominators. Fix: pass n='<column of denominators>'.")
     if chart not in _NEEDS_N and n is not None:
         raise ValueError(
             f"n (denominators) is used only by p, pp, u and up charts, not {chart}. "
@@ -193,6 +194,7 @@ def spc(
     y_plot, cl, lcl, ucl = _limits(chart, work, seg, nseg, base, screen_mr, xmr_factor)
     base_points = limits.segment_count(y_plot, seg, nseg, base)
     _check_enough_points(chart, base_points, seg, work, facet_values, phase)
+    _check_limits_exist(chart, lcl, seg, nseg, work, facet_values, phase)
     trial = base_points < min_points
     if trial.any():
         short = np.flatnonzero(trial)
@@ -239,7 +241,7 @@ def spc(
 
 def _check_choice(name, value, allowed):
     if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not one of {list(allowed)}.")
+        raise ValueError(f"{name}={value!r} is not one of {list(allowed)}. Fix: pass one of those.")
     return value
 
 
@@ -407,6 +409,26 @@ def _check_enough_points(chart, counts, seg, work, facet_values, phase):
             f"Too few points with a value to set limits: a {chart} chart needs at least {need} per "
             f"phase; {', '.join(where)}{' and more' if short.size > 5 else ''}. Fix: add data, "
             "remove a rebase, or drop that series."
+        )
+
+
+def _check_limits_exist(chart, lcl, seg, nseg, work, facet_values, phase):
+    """Limits that could not be computed are an error, never a silent gap on the chart."""
+    if chart == "run":
+        return
+    no_limits = np.ones(nseg, dtype=bool)
+    no_limits[seg[~np.isnan(lcl)]] = False
+    bad = np.flatnonzero(no_limits)
+    if bad.size:
+        where = [f"facet {facet_values[work['code'][seg == s][0]]!r} phase {phase[seg == s][0]}"
+                 for s in bad[:5]]
+        why = {"xbar": "every subgroup there has fewer than 2 measurements, so no spread can be measured",
+               "s": "every subgroup there has fewer than 2 measurements, so no spread can be measured"}.get(
+            chart, "no two consecutive points there both have a value, so there is no moving range")
+        raise ValueError(
+            f"No process limits could be computed for {', '.join(where)}"
+            f"{' and more' if bad.size > 5 else ''}: {why}. Fix: fill in the missing values, "
+            "or chart that series with chart='run'."
         )
 
 

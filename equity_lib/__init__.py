@@ -6,7 +6,7 @@
   confidence limits (PHEindicatormethods methods): :func:`proportion`, :func:`rate`, :func:`mean`,
   :func:`dsr`, :func:`isr`, :data:`ESP2013`.
 * :mod:`equity_lib.funnel` - funnel plots with PHE's limits and an overdispersion adjustment:
-  :func:`funnel`, :func:`funnel_limits`, :func:`funnel_significance`, :func:`plot_funnel`.
+  :func:`funnel_chart`, :func:`funnel_limits`, :func:`funnel_significance`, :func:`plot_funnel`.
 * :mod:`equity_lib.inequality` - deprivation quantiles, slope and relative index of inequality (PHE),
   concentration indices and WHO HEAT summary measures: :func:`assign_quantiles`, :func:`sii`,
   :func:`sii_points`, :func:`concentration_index`, :func:`summary_measures`, :func:`plot_sii`,
@@ -19,10 +19,10 @@ __all__ = ["SPCResult", "spc"]
 from equity_lib.rates import ESP2013, dsr, isr, mean, proportion, rate  # noqa: E402
 
 __all__ += ["ESP2013", "dsr", "isr", "mean", "proportion", "rate"]
-from equity_lib.funnel import FunnelResult, funnel, funnel_limits, funnel_significance  # noqa: E402
+from equity_lib.funnel import FunnelResult, funnel_chart, funnel_limits, funnel_significance  # noqa: E402
 from equity_lib.funnel_plot import plot_funnel  # noqa: E402
 
-__all__ += ["FunnelResult", "funnel", "funnel_limits", "funnel_significance", "plot_funnel"]
+__all__ += ["FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel"]
 from equity_lib.inequality import (  # noqa: E402
     assign_quantiles,
     concentration_index,

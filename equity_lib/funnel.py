@@ -7,7 +7,7 @@ Two layers:
   (``calculate_funnel_limits``, ``assign_funnel_significance``; PHE Fingertips technical guidance):
   the 100-point table of 95% (PHE "2s", one-sided 0.975) and 99.8% ("3s", one-sided 0.999) limits, and
   the "High (0.001)" ... "Not significant" label of each unit.
-* :func:`funnel` is the tidy, general version: one row per unit with its value, z-score, limits at its
+* :func:`funnel_chart` is the tidy, general version: one row per unit with its value, z-score, limits at its
   own denominator and signal; a curve of limits to draw; and, when asked, limits adjusted for
   overdispersion (Spiegelhalter 2005), which PHEindicatormethods lacks.
 
@@ -61,7 +61,7 @@ from equity_lib.rates import poisson_limits
 
 __all__ = [
     "FunnelResult",
-    "funnel",
+    "funnel_chart",
     "funnel_limits",
     "funnel_significance",
     "overdispersion_estimates",
@@ -396,7 +396,7 @@ _X_NAMES = {"proportion": "denominator", "ratio": "expected", "rate": "populatio
 
 @dataclass(frozen=True)
 class FunnelResult:
-    """What :func:`funnel` returns: tidy tables to read, overdispersion figures, and a plot.
+    """What :func:`funnel_chart` returns: tidy tables to read, overdispersion figures, and a plot.
 
     Attributes
     ----------
@@ -486,7 +486,7 @@ def _pct(level: float) -> str:
     return f"{round(level * 100, 8):g}%"
 
 
-def funnel(data: pd.DataFrame, numerator: str, denominator: str, *, statistic: str = "proportion",
+def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statistic: str = "proportion",
            target: float | None = None, multiplier: float | None = None,
            confidence: float | Sequence[float] = PHE_LEVELS, overdispersion: str | None = None,
            winsorise: float = 0.1, points: int = 200) -> FunnelResult:

@@ -65,7 +65,7 @@ def _default_labels(result):
 
 def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
                 label: str | None = None, ax=None, log_x: bool = False, figsize=(8, 5.5)):
-    """Draw a funnel plot from :func:`equity_lib.funnel.funnel`'s result.
+    """Draw a funnel plot from the result of :func:`equity_lib.funnel.funnel_chart`.
 
     Parameters
     ----------

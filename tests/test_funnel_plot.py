@@ -1,4 +1,4 @@
-"""The funnel plot draws only what funnel() computed, labels everything in words, and never carries a
+"""The funnel plot draws only what funnel_chart() computed, labels everything in words, and never carries a
 unit's signal by colour alone."""
 
 import io
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from equity_lib import funnel, plot_funnel
+from equity_lib import funnel_chart, plot_funnel
 from equity_lib.funnel_plot import NHS, default_title
 
 
@@ -19,7 +19,7 @@ def result():
     n = rng.integers(200, 5000, 40)
     x = rng.binomial(n, 0.3)
     x[0], x[1] = int(n[0] * 0.6), int(n[1] * 0.05)  # one far above, one far below
-    return funnel(pd.DataFrame({"trust": [f"T{i}" for i in range(40)], "x": x, "n": n}), "x", "n")
+    return funnel_chart(pd.DataFrame({"trust": [f"T{i}" for i in range(40)], "x": x, "n": n}), "x", "n")
 
 
 def _legend(ax):
@@ -90,7 +90,7 @@ def test_ratio_and_rate_defaults_and_adjusted_title(statistic, x, y):
     rng = np.random.default_rng(5)
     den = rng.uniform(50, 5000, 60)
     num = rng.poisson(den * np.exp(rng.normal(0, 0.3, 60)) * (1 if statistic == "ratio" else 0.01))
-    result = funnel(pd.DataFrame({"o": num, "e": den}), "o", "e", statistic=statistic,
+    result = funnel_chart(pd.DataFrame({"o": num, "e": den}), "o", "e", statistic=statistic,
                     overdispersion="multiplicative")
     fig = result.plot()
     ax = fig.axes[0]
@@ -103,7 +103,7 @@ def test_ratio_and_rate_defaults_and_adjusted_title(statistic, x, y):
 
 def test_default_title_when_all_within():
     data = pd.DataFrame({"x": [20, 40, 60, 80], "n": [100, 200, 300, 400]})
-    result = funnel(data, "x", "n")
+    result = funnel_chart(data, "x", "n")
     assert default_title(result) == "All 4 units lie within the 99.8% limits"
     with pytest.raises(KeyError, match="label column 'name' not found"):
         result.plot(label="name")

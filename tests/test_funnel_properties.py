@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from equity_lib import funnel, rates
+from equity_lib import funnel_chart, rates
 from equity_lib.funnel import overdispersion_estimates, poisson_funnel_counts, proportion_funnel
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,7 +52,7 @@ def test_poisson_funnel_is_the_inverted_exact_interval(expected, level):
 @given(st.sampled_from(["proportion", "ratio", "rate"]).flatmap(lambda s: st.tuples(st.just(s), units(s))))
 def test_limits_widen_with_confidence_and_narrow_with_size(case):
     statistic, data = case
-    result = funnel(data, "num", "den", statistic=statistic)
+    result = funnel_chart(data, "num", "den", statistic=statistic)
     table, curve = result.table, result.limits
     for frame in (table, curve):
         assert (frame["lower_99_8"] <= frame["lower_95"] + 1e-12).all()
@@ -69,7 +69,7 @@ def test_limits_widen_with_confidence_and_narrow_with_size(case):
 @SETTINGS
 @given(units("proportion"))
 def test_signal_agrees_with_the_limits_and_rows_keep_their_order(data):
-    table = funnel(data, "num", "den").table
+    table = funnel_chart(data, "num", "den").table
     assert list(table["unit"]) == list(data["unit"])
     value = table["value"]
     outside_998 = (value > table["upper_99_8"]) | (value < table["lower_99_8"])
@@ -78,15 +78,15 @@ def test_signal_agrees_with_the_limits_and_rows_keep_their_order(data):
     assert (signal.str.endswith("99.8% limit") == outside_998).all()
     assert ((signal == "within limits") == ~outside_95).all()
     assert (signal[value > table["target"]].str.startswith(("above", "within"))).all()
-    shuffled = funnel(data.iloc[::-1], "num", "den").table.iloc[::-1]
+    shuffled = funnel_chart(data.iloc[::-1], "num", "den").table.iloc[::-1]
     pd.testing.assert_frame_equal(shuffled, table, rtol=1e-12)
 
 
 @SETTINGS
 @given(units("rate"), st.floats(0.5, 1e6))
 def test_multiplier_scales_values_limits_and_target(data, multiplier):
-    one = funnel(data, "num", "den", statistic="rate", multiplier=1)
-    scaled = funnel(data, "num", "den", statistic="rate", multiplier=multiplier)
+    one = funnel_chart(data, "num", "den", statistic="rate", multiplier=1)
+    scaled = funnel_chart(data, "num", "den", statistic="rate", multiplier=multiplier)
     for column in ["value", "target", *LIMIT_COLUMNS]:
         np.testing.assert_allclose(scaled.table[column], one.table[column] * multiplier, rtol=1e-12)
     assert (scaled.table["signal"] == one.table["signal"]).all()
@@ -97,8 +97,8 @@ def test_multiplier_scales_values_limits_and_target(data, multiplier):
        st.sampled_from(["multiplicative", "additive"]))
 def test_adjustment_only_widens_and_by_the_stated_factor(case, method):
     statistic, data = case
-    plain = funnel(data, "num", "den", statistic=statistic)
-    adjusted = funnel(data, "num", "den", statistic=statistic, overdispersion=method)
+    plain = funnel_chart(data, "num", "den", statistic=statistic)
+    adjusted = funnel_chart(data, "num", "den", statistic=statistic, overdispersion=method)
     assert adjusted.phi == plain.phi and adjusted.tau2 == plain.tau2
     t0, t1 = plain.table, adjusted.table
     target = t0["target"]
@@ -118,9 +118,9 @@ def test_adjustment_only_widens_and_by_the_stated_factor(case, method):
 
 def test_no_adjustment_when_units_are_exactly_on_target():
     data = pd.DataFrame({"num": [10, 20, 40, 80], "den": [100, 200, 400, 800]})
-    plain = funnel(data, "num", "den")
+    plain = funnel_chart(data, "num", "den")
     for method in ("multiplicative", "additive"):
-        adjusted = funnel(data, "num", "den", overdispersion=method)
+        adjusted = funnel_chart(data, "num", "den", overdispersion=method)
         assert adjusted.phi == 0 and adjusted.tau2 == 0
         pd.testing.assert_frame_equal(adjusted.table, plain.table)
 
@@ -164,17 +164,17 @@ def test_overdispersion_adjustment_stops_false_alarms():
     phis = []
     for seed in range(20):
         data = _overdispersed(seed)
-        plain = funnel(data, "x", "n")
+        plain = funnel_chart(data, "x", "n")
         phis.append(plain.phi)
         rates_found["none"].append(_flagged(plain))
         rates_found["multiplicative"].append(
-            _flagged(funnel(data, "x", "n", overdispersion="multiplicative")))
-        rates_found["additive"].append(_flagged(funnel(data, "x", "n", overdispersion="additive")))
+            _flagged(funnel_chart(data, "x", "n", overdispersion="multiplicative")))
+        rates_found["additive"].append(_flagged(funnel_chart(data, "x", "n", overdispersion="additive")))
         rates_found["additive_unwinsorised"].append(
-            _flagged(funnel(data, "x", "n", overdispersion="additive", winsorise=0)))
+            _flagged(funnel_chart(data, "x", "n", overdispersion="additive", winsorise=0)))
     mean = {key: np.mean(value, axis=0) for key, value in rates_found.items()}
     assert min(phis) > 5  # clear overdispersion, and the chi-square test sees it
-    assert funnel(_overdispersed(0), "x", "n").p_overdispersion < 1e-10
+    assert funnel_chart(_overdispersed(0), "x", "n").p_overdispersion < 1e-10
     assert mean["none"][0] > 0.5 and mean["none"][1] > 0.35  # 10x and 200x the nominal rates
     for key in ("multiplicative", "additive"):
         assert mean[key][0] < 0.15 and mean[key][1] < 0.03
@@ -189,9 +189,10 @@ def test_no_overdispersion_no_change_in_false_alarms():
         rng = np.random.default_rng(1000 + seed)
         n = rng.integers(500, 20_000, 200)
         data = pd.DataFrame({"x": rng.binomial(n, 0.2), "n": n})
-        plain = funnel(data, "x", "n")
+        plain = funnel_chart(data, "x", "n")
         assert plain.phi < 1 and plain.tau2 == 0
-        pd.testing.assert_frame_equal(funnel(data, "x", "n", overdispersion="additive").table, plain.table)
+        adjusted = funnel_chart(data, "x", "n", overdispersion="additive")
+        pd.testing.assert_frame_equal(adjusted.table, plain.table)
         flagged.append(_flagged(plain))
     mean = np.mean(flagged, axis=0)
     assert 0.03 < mean[0] < 0.07 and mean[1] < 0.006
@@ -202,7 +203,7 @@ def test_overdispersed_ratios():
     expected = rng.uniform(20, 2000, 300)
     observed = rng.poisson(expected * np.exp(rng.normal(0, 0.1, 300)))
     data = pd.DataFrame({"observed": observed, "expected": expected})
-    plain, adjusted = (funnel(data, "observed", "expected", statistic="ratio", overdispersion=m)
+    plain, adjusted = (funnel_chart(data, "observed", "expected", statistic="ratio", overdispersion=m)
                        for m in (None, "additive"))
     assert plain.table["target"].eq(1).all()
     assert _flagged(plain)[1] > 0.15 and _flagged(adjusted)[1] < 0.03

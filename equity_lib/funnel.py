@@ -125,28 +125,25 @@ def _expected_at_count(observed, confidence):
 # PHEindicatormethods' axis (the 100 points of calculate_funnel_limits)
 # --------------------------------------------------------------------------------------------------
 
-def _r_nchar(value: float) -> int:
-    """Characters R prints for a whole number held as a double (``nchar(x)``): digits, unless R's
-    scientific form is no wider (100000 prints as "1e+05", 5 characters; 110000 as "110000")."""
-    digits = len(str(int(value)))
-    significant = len(str(int(value)).rstrip("0"))
-    scientific = (1 if significant == 1 else significant + 1) + 4
-    return scientific if scientific < digits else digits
+def _digits(value: float) -> int:
+    """Digits of a whole number. (PHE counts R's printed characters, and R prints 100000 as "1e+05";
+    the rounding below gives the same axis either way, since such a number is already round.)"""
+    return len(str(int(value)))
 
 
 def _axis_floor(x: float) -> float:
-    """PHE's neat axis minimum: 95% of x rounded down to its leading digit (kept to R's printing)."""
+    """PHE's neat axis minimum: 95% of x rounded down to its leading digit."""
     if x == 0:
         return 0.0
-    scale = 10.0 ** (_r_nchar(np.floor(x * 0.95)) - 1)
+    scale = 10.0 ** (_digits(np.floor(x * 0.95)) - 1)
     return float(np.floor(x * 0.95 / scale) * scale)
 
 
 def _axis_ceiling(x: float) -> float:
-    """PHE's neat axis maximum: 105% of x rounded up to two leading digits (kept to R's printing)."""
+    """PHE's neat axis maximum: 105% of x rounded up to two leading digits."""
     if x == 0:
         return 0.0
-    scale = 10.0 ** (_r_nchar(np.ceil(x * 1.05)) - 2)
+    scale = 10.0 ** (_digits(np.ceil(x * 1.05)) - 2)
     return float(np.ceil(x * 1.05 / scale) * scale)
 
 
@@ -519,7 +516,12 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
         Default (0.95, 0.998): PHE's 2- and 3-sigma limits (one-sided 0.975 and 0.999).
     overdispersion : {None, "multiplicative", "additive"}
     winsorise : float
-        The share of z-scores pulled in at each end when estimating phi (0.1; 0 for none).
+        The share of z-scores pulled in at each end when estimating phi (0.1, as Spiegelhalter 2005;
+        0 for none). Winsorising protects phi from real outliers but also shrinks it: for z-scores
+        that are all normal, the 10% Winsorised mean square is about 0.68 of the true one. In the
+        seeded test (tests/test_funnel_properties.py: 4,000 in-control but overdispersed units)
+        unadjusted limits flag 59% of units at 95% and 41% at 99.8%; Winsorised adjustments 12% and
+        2%; the additive adjustment without Winsorising 5.2% and 0.18%.
     points : int
         Points on the drawn funnel (``result.limits``).
 

@@ -14,7 +14,7 @@ Two layers:
 Limits (target theta, one-sided probability p = 1 - (1 - confidence) / 2, z = Phi^-1(p)):
 
 * Proportions: the proportions whose Wilson score interval just reaches theta. Solving Wilson's
-  equation |y - theta| = z sqrt(theta (1 - theta) / n) for y gives theta -/+ z sqrt(theta (1 - theta) / n)
+  equation abs(y - theta) = z sqrt(theta (1 - theta) / n) for y gives theta -/+ z sqrt(theta (1 - theta) / n)
   (Spiegelhalter 2005, *Stat Med* 24:1185-1202, section 2; PHE's "sigma adjustment" is the same
   expression written as a quadratic's roots).
 * Ratios (observed O / expected E) and rates (events O / population P, with E = theta P): the counts
@@ -512,7 +512,7 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
         for ratios.
     multiplier : float, optional
         Default 100 for proportions (percentages), 1 for ratios, 100,000 for rates.
-    confidence : float or sequence of floats
+    confidence : float or tuple of float
         Default (0.95, 0.998): PHE's 2- and 3-sigma limits (one-sided 0.975 and 0.999).
     overdispersion : {None, "multiplicative", "additive"}
     winsorise : float

@@ -69,7 +69,7 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
 
     Parameters
     ----------
-    result : FunnelResult
+    result : equity_lib.funnel.FunnelResult
     title : str, optional
         The figure's title; by default it states the finding ("3 of 20 units lie outside the 99.8%
         limits (2 above, 1 below)", plus the overdispersion adjustment when one was made).
@@ -79,7 +79,7 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
     label : str, optional
         A column of ``result.table`` (e.g. the unit's name) used to label the units beyond the widest
         limits.
-    ax : matplotlib Axes, optional
+    ax : matplotlib.axes.Axes, optional
         Draw into this Axes instead of a new figure.
     log_x : bool
         Logarithmic x axis (for denominators spanning several orders of magnitude).

@@ -58,11 +58,11 @@ __all__ = [
     "wilson_limits",
 ]
 
-#: European Standard Population 2013 (Eurostat 2013; as shipped in PHEindicatormethods): 19 age bands
-#: ``0-4``, ``5-9``, ..., ``85-89``, ``90+`` and their weights (sum 100,000), columns ``age_band`` and
-#: ``weight``. :func:`dsr` uses it unless told otherwise; match your data to it by position (19 rows per
-#: group, youngest first) or by label with ``age_band=`` (``"00-04"``, ``"0 - 4"`` and ``"90 and over"``
-#: are read as ``"0-4"`` and ``"90+"``).
+#: The European Standard Population 2013 (Eurostat 2013, as shipped in PHEindicatormethods), with 19
+#: age bands ``0-4``, ``5-9``, ..., ``85-89``, ``90+`` and their weights (sum 100,000), in columns
+#: ``age_band`` and ``weight``. :func:`dsr` uses it unless told otherwise; match your data to it by
+#: position (19 rows per group, youngest first) or by label with ``age_band=`` (``"00-04"``,
+#: ``"0 - 4"`` and ``"90 and over"`` are read as ``"0-4"`` and ``"90+"``).
 ESP2013 = pd.DataFrame({
     "age_band": ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
                  "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+"],
@@ -245,7 +245,7 @@ def proportion(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None
         Without ``by`` each row is its own unit and the output keeps every input column; with ``by`` the
         numerators and denominators are summed per group (as PHEindicatormethods does for grouped
         data) and the output has the grouping columns, the summed ``x`` and ``n`` and the results.
-    confidence : float or sequence of floats
+    confidence : float or tuple of float
         Two-sided level(s) strictly between 0 and 1, e.g. ``0.95`` or ``(0.95, 0.998)``.
     multiplier : float
         1 for a proportion, 100 for a percentage.
@@ -291,7 +291,7 @@ def rate(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = Non
         Columns of event counts and denominators (population or person-years).
     by : str or list of str, optional
         As in :func:`proportion`: each row its own unit, or counts and denominators summed per group.
-    confidence : float or sequence of floats
+    confidence : float or tuple of float
         e.g. ``0.95`` or ``(0.95, 0.998)``.
     multiplier : float
         Rate per how many (default 100,000).
@@ -336,7 +336,7 @@ def mean(data: pd.DataFrame, x: str, *, by: str | list[str] | None = None,
     by : str or list of str, optional
         A mean per group; without ``by`` the whole column is one unit (a mean of one value has no
         limits, so unlike :func:`proportion` the rows are not separate units).
-    confidence : float or sequence of floats
+    confidence : float or tuple of float
 
     Returns
     -------
@@ -550,10 +550,10 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
         Column of age-band labels, matched to the standard's labels (``"00-04"`` reads as ``"0-4"``).
         Without it rows are matched to the standard's bands by position within each group, so each group
         needs exactly one row per band, youngest first. Required with ``event_frequency``.
-    standard : None, str, DataFrame or sequence of numbers
+    standard : None, str, DataFrame or list
         The standard population: None for :data:`ESP2013` (19 bands, 0-4 ... 90+); a column of data
         holding each row's weight; a DataFrame with ``age_band`` and ``weight``; or weights in band order.
-    confidence : float or sequence of floats
+    confidence : float or tuple of float
     multiplier : float
         Rate per how many (default 100,000).
     event_frequency : str, optional
@@ -677,14 +677,14 @@ def isr(data: pd.DataFrame, x: str, n: str, *, x_ref=None, n_ref=None,
     x, n : str
         Columns of observed events (missing read as 0) and populations (0 allowed in a band; missing or
         negative is an error).
-    x_ref, n_ref : str or sequence of numbers
+    x_ref, n_ref : str or list
         The reference (standard) events and populations per age band: column names, or sequences in
         band order with one value per row of each group. Required. A missing reference count is read
         as 0; reference populations must be greater than 0.
     by : str or list of str, optional
         Columns identifying the groups; without ``by`` the whole table is one group.
     statistic : {"ratio", "rate"}
-    confidence : float or sequence of floats
+    confidence : float or tuple of float
     multiplier : float, optional
         Default 1 for a ratio, 100,000 for a rate.
 

@@ -2,64 +2,72 @@
 
 NOT REAL DATA: every dataset here is synthetic, made by ``equity_lib.synthetic`` from published
 parameters (see ``datasets/README.md``, the data dictionary, for every column and the source of each
-number).
+number, and ``datasets/datapackage.json`` for the same schemas as a Frictionless Data Package).
 
 >>> from equity_lib.datasets import load
 >>> rtt = load("rtt_monthly")
 
-To add a dataset: add its entry to ``REGISTRY`` here and its recipe to
-``equity_lib.synthetic.RECIPES``, run ``python -m equity_lib.synthetic`` and describe it in
+Loaded columns are typed: codes are categoricals in a fixed order (trusts largest first; IMD deciles
+and quintiles ordered with 1 = most deprived; age bands youngest first; ethnic categories in NHS Data
+Dictionary order, A to S, then Z "not stated" and 99 "not known"), counts int64, dates datetime64.
+Lookup tables: ``ETHNIC_CATEGORIES`` (code, label, broad group), ``AGE_BANDS`` and ``ESP2013`` (the
+European Standard Population 2013 weights), ``TREATMENT_FUNCTIONS``.
+
+To add a dataset: add its entry to ``REGISTRY`` (``equity_lib/datasets/_registry.py``) and its recipe
+to ``equity_lib.synthetic.RECIPES``, run ``python -m equity_lib.synthetic`` and describe it in
 ``datasets/README.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from equity_lib.datasets._registry import PACKAGE, REGISTRY, DatasetSpec, Field, datapackage
 from equity_lib.synthetic import world
 
 # The package is installed editable from a checkout; the data live at the repository's top level.
 DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 
-_TRUST_CODE = pd.CategoricalDtype(list(world.TRUST_CODES), ordered=True)  # largest trust first
-_TRUST_NAME = pd.CategoricalDtype(list(world.TRUST_NAMES), ordered=True)
+ETHNIC_CATEGORIES = pd.DataFrame(
+    {
+        "code": pd.Categorical(world.ETHNIC_CODES, categories=world.ETHNIC_CODES),
+        "label": [e.label for e in world.ETHNIC],
+        "broad_group": pd.Categorical([e.broad_group for e in world.ETHNIC], categories=world.BROAD_GROUPS),
+        "census_2021_pct": [e.census_2021_pct for e in world.ETHNIC],
+    }
+)
+"""NHS Data Dictionary ethnic categories, in NHS order: code, label, broad group (short name) and the
+share of England and Wales' population in Census 2021 (missing for Z and 99)."""
 
+AGE_BANDS = pd.CategoricalDtype(list(world.AGE_BANDS), ordered=True)
+"""The 19 ESP2013 age bands, youngest first, as an ordered categorical type."""
 
-@dataclass(frozen=True)
-class DatasetSpec:
-    """How to read one dataset: its file in ``datasets/``, what it holds, and its column types."""
+ESP2013 = pd.DataFrame(
+    {"age_band": pd.Categorical(world.AGE_BANDS, dtype=AGE_BANDS), "weight": list(world.ESP2013_WEIGHTS)}
+)
+"""European Standard Population 2013: weight per 100,000 for each of the 19 age bands."""
 
-    filename: str
-    description: str
-    parse_dates: tuple[str, ...] = ()  # ISO dates (YYYY-MM-DD), read as datetime64[ns]
-    dtypes: Mapping[str, Any] = field(default_factory=dict)
+TREATMENT_FUNCTIONS = pd.DataFrame(
+    {"code": list(world.TREATMENT_FUNCTIONS), "name": [v[0] for v in world.TREATMENT_FUNCTIONS.values()]}
+)
+"""The treatment functions used in ``waiting_list`` and ``rtt_snapshot_specialty``."""
 
-
-REGISTRY: dict[str, DatasetSpec] = {
-    "rtt_monthly": DatasetSpec(
-        filename="rtt_monthly.csv",
-        description=(
-            "Synthetic monthly referral-to-treatment (RTT) waiting list for the five trusts of "
-            "the fictional Moorside Provider Collaborative, April 2022 to March 2025: incomplete "
-            "pathways, within 18 weeks and over 52 weeks (180 rows: 5 trusts x 36 months)."
-        ),
-        parse_dates=("month",),
-        dtypes={
-            "trust_code": _TRUST_CODE,
-            "trust_name": _TRUST_NAME,
-            "waiting_total": "int64",
-            "within_18_weeks": "int64",
-            "pct_within_18_weeks": "float64",
-            "over_52_weeks": "int64",
-            "pct_over_52_weeks": "float64",
-        },
-    ),
-}
+__all__ = [
+    "AGE_BANDS",
+    "DATASETS_DIR",
+    "ESP2013",
+    "ETHNIC_CATEGORIES",
+    "PACKAGE",
+    "REGISTRY",
+    "TREATMENT_FUNCTIONS",
+    "DatasetSpec",
+    "Field",
+    "available",
+    "datapackage",
+    "load",
+]
 
 
 def available() -> list[str]:
@@ -86,7 +94,7 @@ def load(name: str) -> pd.DataFrame:
     path = DATASETS_DIR / spec.filename
     if not path.is_file():
         raise FileNotFoundError(f"Dataset {name!r}: {path} is missing. {regenerate}")
-    frame = pd.read_csv(path, dtype=dict(spec.dtypes))
+    frame = pd.read_csv(path, dtype=dict(spec.dtypes), keep_default_na=False, na_values=[""])
     for column in spec.parse_dates:
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype("datetime64[ns]")
     return frame

@@ -6,19 +6,36 @@ RTT statistics, the NHS Constitution, NHS England's Waiting List Minimum Data Se
 ONS population estimates); values that no source gave are labelled illustrative, in each generator's
 docstring and in ``datasets/README.md``.
 
-``python -m equity_lib.synthetic [OUT_DIR]`` regenerates every dataset, byte for byte (all
-randomness is seeded).
+One synthetic world feeds every dataset, so they agree with each other: ``world`` (the five trusts
+and the code lists), ``areas`` (small areas, deprivation and residents), then ``rtt`` (the monthly
+RTT list, notebook 01), ``rtt_quintile`` (split by deprivation), ``waiting_list`` (the March 2025
+list person by person, and what is counted from it), ``completeness``, ``outpatients`` and ``acsc``.
+
+``python -m equity_lib.synthetic [OUT_DIR]`` regenerates every dataset and ``datapackage.json``,
+byte for byte (all randomness is seeded with numpy's ``default_rng``).
 """
 
 from __future__ import annotations
 
+import json
+import struct
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from equity_lib.synthetic import rtt
+from equity_lib.synthetic import (
+    acsc,
+    areas,
+    completeness,
+    outpatients,
+    rtt,
+    rtt_quintile,
+    waiting_list,
+    world,
+)
 
 
 class Recipe(NamedTuple):
@@ -28,9 +45,30 @@ class Recipe(NamedTuple):
     decimals: Mapping[str, int]
 
 
+def _trusts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "trust_code": world.TRUST_CODES,
+            "trust_name": world.TRUST_NAMES,
+            "catchment_population": [t.catchment for t in world.TRUSTS],
+            "kind": [t.kind for t in world.TRUSTS],
+        }
+    )
+
+
 # Dataset name (as in equity_lib.datasets.REGISTRY) -> recipe.
 RECIPES: dict[str, Recipe] = {
+    "trusts": Recipe(_trusts, {}),
+    "areas": Recipe(areas.generate_areas, {}),
+    "population": Recipe(areas.generate_population, {}),
+    "population_ethnicity": Recipe(areas.generate_population_ethnicity, {}),
     "rtt_monthly": Recipe(rtt.generate, rtt.DECIMALS),
+    "rtt_quintile_monthly": Recipe(lambda: rtt_quintile.generate().copy(), {}),
+    "rtt_snapshot_specialty": Recipe(waiting_list.generate_snapshot_specialty, {}),
+    "waiting_list": Recipe(waiting_list.generate, {}),
+    "ethnicity_completeness_monthly": Recipe(completeness.generate, {}),
+    "outpatients_weekly": Recipe(outpatients.generate, {}),
+    "acsc_admissions": Recipe(acsc.generate, {}),
 }
 
 
@@ -43,19 +81,49 @@ def to_csv_bytes(frame: pd.DataFrame, decimals: Mapping[str, int]) -> bytes:
     return text.encode("utf-8")
 
 
-def write_all(out_dir: str | Path | None = None) -> list[Path]:
-    """Regenerate every dataset into ``out_dir`` (default: the repository's ``datasets/``).
+def clear_caches() -> None:
+    """Forget the cached world, so that the next build starts from the seeds again."""
+    for cached in (areas.build, rtt_quintile.generate, waiting_list.build):
+        cached.cache_clear()
 
-    Returns the paths written.
+
+def gzip_bytes(data: bytes) -> bytes:
+    """gzip-compress reproducibly: no file name, modification time 0, OS "unknown", zlib level 9.
+
+    The header is written here, not by zlib, so that it is the same on every platform. (The compressed
+    bytes can still differ between zlib versions; the data inside never do.)
+    """
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9)
+    body = deflate.compress(data) + deflate.flush()
+    header = b"\x1f\x8b\x08\x00" + struct.pack("<I", 0) + b"\x02\xff"
+    return header + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+
+
+def write_all(out_dir: str | Path | None = None) -> list[Path]:
+    """Regenerate every dataset, and ``datapackage.json``, into ``out_dir`` (default: ``datasets/``).
+
+    Files named ``*.gz`` are gzip-compressed (``gzip_bytes``). Returns the paths written.
     """
     # Imported here: equity_lib.datasets imports this package's world module.
-    from equity_lib.datasets import DATASETS_DIR, REGISTRY
+    from equity_lib.datasets import DATASETS_DIR, REGISTRY, datapackage
 
     folder = Path(out_dir) if out_dir is not None else DATASETS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, recipe in RECIPES.items():
-        path = folder / REGISTRY[name].filename
-        path.write_bytes(to_csv_bytes(recipe.build(), recipe.decimals))
+        spec = REGISTRY[name]
+        frame = recipe.build()
+        if list(frame.columns) != spec.columns:
+            raise AssertionError(
+                f"{name}: columns {list(frame.columns)} differ from the registry's {spec.columns}"
+            )
+        data = to_csv_bytes(frame, recipe.decimals)
+        path = folder / spec.filename
+        path.write_bytes(gzip_bytes(data) if spec.filename.endswith(".gz") else data)
         written.append(path)
+    path = folder / "datapackage.json"
+    path.write_text(
+        json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+    )
+    written.append(path)
     return written

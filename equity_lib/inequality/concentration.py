@@ -63,17 +63,22 @@ def fractional_rank(share: np.ndarray, order: np.ndarray) -> np.ndarray:
     return (np.take_along_axis(before, first, axis=1) + np.take_along_axis(cum, last, axis=1)) / 2
 
 
-def regression_se(share, rank, y, size):
-    """Standard error of the slope of the population-weighted regression of y on rank (per group)."""
+def concentration(share, rank, y, size):
+    """ACI = 2 sum p (r - rbar)(y - ybar) and its convenient-regression standard error, per group.
+
+    The standard error is 2 Sxx times that of the slope of the population-weighted regression of y on r:
+    sqrt(s^2 / Sxx), s^2 = sum p e^2 / (n - 2) (missing with two units or fewer, or no spread in rank).
+    """
     rbar = (share * rank).sum(axis=1, keepdims=True)
     ybar = (share * y).sum(axis=1, keepdims=True)
     sxx = (share * (rank - rbar) ** 2).sum(axis=1)
+    sxy = (share * (rank - rbar) * (y - ybar)).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        slope = (share * (rank - rbar) * (y - ybar)).sum(axis=1) / sxx
+        slope = sxy / sxx
         resid = y - ybar - slope[:, None] * (rank - rbar)
         s2 = (share * resid**2).sum(axis=1) / (size - 2)
-        se = np.sqrt(s2 / sxx)
-    return slope, sxx, np.where(size > 2, se, np.nan)
+        se = 2 * sxx * np.sqrt(s2 / sxx)
+    return 2 * sxy, np.where(size > 2, se, np.nan)
 
 
 def concentration_index(data: pd.DataFrame, value: str, population: str, order: str, *,
@@ -162,9 +167,7 @@ def concentration_index(data: pd.DataFrame, value: str, population: str, order: 
     y_grid = lay.grid(y)
     rank = fractional_rank(share, lay.grid(key, fill=np.nan))
     mean = (share * y_grid).sum(axis=1)
-    slope, sxx, se_slope = regression_se(share, rank, y_grid, lay.size)
-    aci = 2 * sxx * slope
-    se_aci = 2 * sxx * se_slope
+    aci, se_aci = concentration(share, rank, y_grid, lay.size)
     single = lay.size < 2
     aci[single] = np.nan
     values = {"absolute": (aci, se_aci)}

@@ -82,7 +82,7 @@ from equity_lib.inequality._common import (
     wls_line,
     z_value,
 )
-from equity_lib.inequality.concentration import regression_se
+from equity_lib.inequality.concentration import concentration
 
 # name, label, absolute/relative, weighted, ordered_only, scale note
 MEASURES = [
@@ -394,8 +394,7 @@ def _measures(pop, p, yg, sg, mask, n, fav, ordered, ref_flags, setting, scale, 
         v[name], e[name] = nan.copy(), nan.copy()
     if ordered:
         r = relative_rank(p)
-        slope, sxx, se_slope = regression_se(p, r, yg, n)
-        aci, se_aci = 2 * sxx * slope, 2 * sxx * se_slope
+        aci, se_aci = concentration(p, r, yg, n)
         with np.errstate(invalid="ignore", divide="ignore"):
             v["ACI"], e["ACI"] = aci, se_aci
             v["RCI"], e["RCI"] = aci / mu, se_aci / np.abs(mu)

@@ -222,8 +222,8 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
     model_y = prep.t if prep.transform else prep.y
     b0, b1, c, d = wls_line(prep.share, prep.rank, model_y)
     h = _back(prep.value_type) if prep.transform else _back(0)
-    f0, f1 = h(b0), h(b0 + b1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        f0, f1 = h(b0), h(b0 + b1)
         sii_raw, rii_raw = f1 - f0, f1 / f0
 
     bounds = {}
@@ -238,7 +238,7 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
         lo, hi = bounds.get(level, (np.full(n_valid, np.nan),) * 4)[:2]
         lo, hi = (m * lo, m * hi) if m > 0 else (m * hi, m * lo)
         columns[f"sii_lower_{level_suffix(level)}"], columns[f"sii_upper_{level_suffix(level)}"] = lo, hi
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         columns["rii"] = rii_raw if m > 0 else 1 / rii_raw
         for level in levels:
             lo, hi = bounds.get(level, (np.full(n_valid, np.nan),) * 4)[2:]
@@ -319,10 +319,11 @@ def _value_type(value_type) -> int:
 
 
 def _generator(seed):
+    """numpy Generator: the one given, or SFC64 seeded with ``seed`` (a fast, high-quality bit generator)."""
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
-        return np.random.default_rng(seed)
+        return np.random.Generator(np.random.SFC64(seed))
     raise TypeError(f"seed must be a whole number of 0 or more, a numpy Generator or None, not {seed!r}.")
 
 
@@ -384,8 +385,6 @@ def _prepare(data, quantile, population, value, *, x, by, value_type, transform,
     lo = hi = None
     if lower_cl is not None:
         lo, hi = numeric_column(data, lower_cl), numeric_column(data, upper_cl)
-        fail_rows(data, lo > hi, f"Lower limit '{lower_cl}' is above upper limit '{upper_cl}'",
-                  "swap the columns, or correct those limits.")
 
     name = value if value is not None else f"{x} / {population}"
     if value_type == 2:
@@ -395,6 +394,9 @@ def _prepare(data, quantile, population, value, *, x, by, value_type, transform,
             fail_rows(data, (lo < 0) | (lo > 1) | (hi < 0) | (hi > 1),
                       f"Confidence limit proportions ('{lower_cl}', '{upper_cl}') are not all between 0 "
                       "and 1", "give the limits on the same 0-1 scale as the values.")
+    if lo is not None:
+        fail_rows(data, lo > hi, f"Lower limit '{lower_cl}' is above upper limit '{upper_cl}'",
+                  "swap the columns, or correct those limits.")
     model_scale = value_type != 0 and (transform or need_se)
     if model_scale:
         scale_name = "log" if value_type == 1 else "logit"
@@ -476,8 +478,15 @@ def _probabilities(levels):
 def _simulate(prep: _Prepared, c, d, b0, b1, levels, repetitions, rng, batch_size):
     """PHE Monte Carlo limits, batched: (level -> (sii_lo, sii_hi, rii_lo, rii_hi)) before the multiplier.
 
-    Draws are taken in (area, repetition, quantile) order, so each area's draws, and the limits, do not
-    depend on ``batch_size``.
+    When the line is fitted on the scale the values are drawn on (value_type 0, or a transform), the two
+    fitted ends are linear in the draws: (f0, f1) = (b0, b0 + b1) + sum_j (d_j, d_j + c_j) s_j e_j. Their
+    joint distribution is exactly bivariate normal with covariance V = sum_j s_j^2 (d_j, d_j + c_j)^T
+    (d_j, d_j + c_j), so they are drawn directly (Cholesky factor of V): the same distribution as redrawing
+    every quantile and refitting, with 2 random numbers per repetition instead of K. Otherwise (rates and
+    proportions fitted untransformed) every quantile's value is drawn on the log / logit scale,
+    back-transformed and the line refitted (single precision, ample for the Monte Carlo error).
+    Draws are taken in (area, repetition, ...) order, so each area's draws, and the limits, do not depend
+    on ``batch_size``.
     """
     n_valid, width = prep.share.shape
     probs, where = _probabilities(levels)
@@ -485,26 +494,39 @@ def _simulate(prep: _Prepared, c, d, b0, b1, levels, repetitions, rng, batch_siz
     out_rii = np.empty((probs.size, n_valid))
     linear = prep.value_type == 0 or prep.transform
     h = _back(prep.value_type)
-    ends = np.stack([d, d + c], axis=-1)  # (n, K, 2): fitted value at r = 0 and at r = 1
     if linear:
-        noise = ends * prep.s[:, :, None]
+        v0, v1 = d * prep.s, (d + c) * prep.s
+        var0, var1, cov = (v0 * v0).sum(1), (v1 * v1).sum(1), (v0 * v1).sum(1)
+        l11 = np.sqrt(var0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            l21 = np.where(l11 > 0, cov / l11, 0.0)
+        l22 = np.sqrt(np.maximum(var1 - l21**2, 0.0))
         base = np.stack([b0, b0 + b1], axis=-1)
+        chol_t = np.zeros((n_valid, 2, 2))  # transposed lower factor: F = base + z @ L^T
+        chol_t[:, 0, 0], chol_t[:, 0, 1], chol_t[:, 1, 1] = l11, l21, l22
+        draw_width = 2
+    else:
+        ends = np.stack([d, d + c], axis=-1).astype(np.float32)  # (n, K, 2): fitted value at r = 0 and 1
+        scale32, shift32 = prep.s.astype(np.float32), prep.t.astype(np.float32)
+        draw_width = width
 
     def draw_statistics(sl, n, reps):
-        draws = rng.standard_normal((n, reps, width))
         if linear:
-            fitted = base[sl][:, None, :] + draws @ noise[sl]
+            fitted = base[sl][:, None, :] + rng.standard_normal((n, reps, 2)) @ chol_t[sl]
             if prep.transform:
-                fitted = h(fitted)
-        else:  # rates / proportions fitted untransformed: simulate on the log / logit scale, back-transform
-            draws *= prep.s[sl][:, None, :]
-            draws += prep.t[sl][:, None, :]
-            draws = h(draws, out=draws)
-            fitted = draws @ ends[sl]
-        with np.errstate(invalid="ignore", divide="ignore"):
+                with np.errstate(over="ignore"):
+                    fitted = h(fitted)
+        else:  # simulate each quantile on the log / logit scale, back-transform, refit
+            draws = rng.standard_normal((n, reps, width), dtype=np.float32)
+            draws *= scale32[sl][:, None, :]
+            draws += shift32[sl][:, None, :]
+            with np.errstate(over="ignore"):
+                draws = h(draws, out=draws)
+            fitted = (draws @ ends[sl]).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             return fitted[..., 1] - fitted[..., 0], fitted[..., 1] / fitted[..., 0]
 
-    per_area = repetitions * width
+    per_area = repetitions * draw_width
     if per_area <= batch_size:
         step = max(1, batch_size // per_area)
         for start in range(0, n_valid, step):
@@ -513,7 +535,7 @@ def _simulate(prep: _Prepared, c, d, b0, b1, levels, repetitions, rng, batch_siz
             out_sii[:, sl] = np.quantile(s_star, probs, axis=1)
             out_rii[:, sl] = np.quantile(r_star, probs, axis=1)
     else:  # one area's draws exceed the batch: split its repetitions
-        step = max(1, batch_size // width)
+        step = max(1, batch_size // draw_width)
         s_star, r_star = np.empty(repetitions), np.empty(repetitions)
         for g in range(n_valid):
             for start in range(0, repetitions, step):
@@ -538,11 +560,11 @@ def _analytic(prep: _Prepared, c, d, b0, b1, levels):
         m0, m1 = b0, b0 + b1
     v0, v1 = d * s, (d + c) * s
     var0, var1, cov = (v0 * v0).sum(1), (v1 * v1).sum(1), (v0 * v1).sum(1)
-    f0, f1 = h(m0), h(m1)
-    g0 = _back_derivative(prep.value_type if prep.transform else 0, f0)
-    g1 = _back_derivative(prep.value_type if prep.transform else 0, f1)
-    sd_sii = np.sqrt(np.maximum(g0**2 * var0 + g1**2 * var1 - 2 * g0 * g1 * cov, 0))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # degenerate lines give inf/nan
+        f0, f1 = h(m0), h(m1)
+        g0 = _back_derivative(prep.value_type if prep.transform else 0, f0)
+        g1 = _back_derivative(prep.value_type if prep.transform else 0, f1)
+        sd_sii = np.sqrt(np.maximum(g0**2 * var0 + g1**2 * var1 - 2 * g0 * g1 * cov, 0))
         k0, k1 = g0 / f0, g1 / f1
         sd_log_rii = np.sqrt(np.maximum(k0**2 * var0 + k1**2 * var1 - 2 * k0 * k1 * cov, 0))
         log_rii = np.log(f1 / f0)
@@ -550,8 +572,9 @@ def _analytic(prep: _Prepared, c, d, b0, b1, levels):
     for level in levels:
         z = z_value(level)
         sii_raw = f1 - f0
-        out[level] = (sii_raw - z * sd_sii, sii_raw + z * sd_sii,
-                      np.exp(log_rii - z * sd_log_rii), np.exp(log_rii + z * sd_log_rii))
+        with np.errstate(over="ignore", invalid="ignore"):  # an RII near 0/0 has limits 0 and inf
+            out[level] = (sii_raw - z * sd_sii, sii_raw + z * sd_sii,
+                          np.exp(log_rii - z * sd_log_rii), np.exp(log_rii + z * sd_log_rii))
     return out
 
 
@@ -578,7 +601,7 @@ def _output(prep: _Prepared, columns, levels, multiplier, method, favourable) ->
     worse, words = _interpretation(out, levels, multiplier, favourable, prep.reason)
     out["worse_direction"] = worse
     out["interpretation"] = words
-    out["reason"] = pd.Series(prep.reason, dtype=object).where(~prep.valid, None).to_numpy()
+    out["reason"] = pd.Series(prep.reason, dtype=object)  # None where the SII is given
     return out
 
 

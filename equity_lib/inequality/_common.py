@@ -146,8 +146,8 @@ def format_number(value: float) -> str:
     """Numbers in sentences: 3 significant figures, no scientific notation for ordinary sizes."""
     if not np.isfinite(value):
         return "missing"
-    if value == 0:
-        return "0"
+    if float(value).is_integer() and abs(value) < 1e7:
+        return f"{int(value):,}"
     magnitude = abs(value)
     if 1e-4 <= magnitude < 1e7:
         digits = max(0, 2 - int(np.floor(np.log10(magnitude))))

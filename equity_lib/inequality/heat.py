@@ -34,9 +34,10 @@ RII                fitted(1) / fitted(0); limits on the log scale (delta method,
 BGV                sum p_j (y_j - mu)^2; se from Ahn et al. 2018
 BGSD               sqrt(BGV)
 COV                100 BGSD / mu
-MDBW, MDBU         sum p_j |y_j - y_best|; sum |y_j - y_best| / n (best: highest if favourable, else lowest)
-MDMW, MDMU         sum p_j |y_j - mu|; sum |y_j - mu| / n
-IDISW, IDISU       100 sum p_j |y_j - mu| / mu; (100 / n) sum |y_j - mu| / mu
+MDBW, MDBU         sum p_j abs(y_j - y_best); sum abs(y_j - y_best) / n (best: the highest if favourable,
+                   else the lowest)
+MDMW, MDMU         sum p_j abs(y_j - mu); sum abs(y_j - mu) / n
+IDISW, IDISU       100 sum p_j abs(y_j - mu) / mu; (100 / n) sum abs(y_j - mu) / mu
 TI                 1000 sum p_j (y_j / mu) ln(y_j / mu)  (HEAT's x 1000; a 0 estimate counts as 1e-6)
 MLD                1000 sum p_j (-ln(y_j / mu))
 PAR                y_ref - mu, set to 0 when on the better side (y_ref: most advantaged subgroup if

@@ -147,6 +147,7 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
     negative_means, positive_means : str, optional
         What a gap below / above "no gap" means, printed under the axis (defaults for SII and D).
     ax : matplotlib Axes, optional
+        Draw into this axes instead of a new figure.
 
     Returns
     -------

@@ -401,3 +401,26 @@ def test_summary_measures_simulated_limits_bracket_the_estimate():
     again = summary_measures(data, "group", "est", "pop", se="se", order="order", favourable=False, scale=100,
                              simulations=2000, seed=4)
     np.testing.assert_array_equal(again["lower_95"].to_numpy(), out["lower_95"].to_numpy())
+
+
+def test_summary_measures_healthequal_limits_reproduce_its_scaling():
+    data = pd.DataFrame({"group": list("abcde"), "order": range(1, 6), "pop": [120, 110, 105, 100, 95],
+                         "est": [24.0, 19.5, 15.2, 12.1, 9.8], "se": [0.12, 0.12, 0.11, 0.10, 0.10]})
+    ours = measures(data, se="se", scale=100)
+    theirs = measures(data, se="se", scale=100, healthequal_limits=True)
+    for name, factor in (("TI", 1000), ("MLD", 1000), ("PAF", 100)):
+        np.testing.assert_allclose(theirs.loc[name, "se"] * factor, ours.loc[name, "se"], rtol=1e-12)
+    same = ~ours.index.isin(["TI", "MLD", "PAF"])
+    np.testing.assert_allclose(theirs.loc[same, "se"].astype(float), ours.loc[same, "se"].astype(float))
+
+
+@SETTINGS
+@given(data=area_deciles())
+def test_sii_most_deprived_highest_label(data):
+    k = data["q"].max()
+    flipped = data.assign(q=k + 1 - data["q"])
+    base = quiet(sii, data, "q", "pop", "value", se="se", limits="analytic").iloc[0]
+    other = quiet(sii, flipped, "q", "pop", "value", se="se", limits="analytic",
+                  most_deprived="highest").iloc[0]
+    for column in ("sii", "rii", "intercept", "sii_lower_95", "sii_upper_95"):
+        np.testing.assert_allclose(other[column], base[column], rtol=1e-9, atol=1e-12)

@@ -49,10 +49,11 @@ HEAT's conventions kept: SII and RII are not turned round for adverse indicators
 as PHE's SII); TI and MLD are multiplied by 1000; RCI is not. Where healthequal 1.0.1 has a fault we do
 not copy it: its TI and MLD limits add an unscaled standard error to the x 1000 index, and its PAF limits
 add the attributable fraction's standard error (a proportion) to the PAF in percent; here both standard
-errors are put on the index's own scale. BGSD, COV, MDB, MDM and IDIS have no closed-form standard
-error: their limits are percentiles of ``simulations`` redraws of each estimate from a normal distribution
-truncated at 0 (and at ``scale`` for a percentage or proportion), as healthequal does, but from a seeded
-numpy Generator, so not digit for digit.
+errors are put on the index's own scale (``healthequal_limits=True`` reproduces healthequal's). BGSD,
+COV, MDB, MDM and IDIS have no closed-form standard error: their limits are percentiles of
+``simulations`` redraws of each estimate from a normal distribution truncated at 0 (and at ``scale`` for
+a percentage or proportion), as healthequal does, but from a seeded numpy Generator, so not digit for
+digit.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ from equity_lib._validation import (
     rows_phrase,
 )
 from equity_lib.inequality._common import (
+    check_bool,
     check_choice,
     duplicated_order,
     format_number,
@@ -127,7 +129,7 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
                      reference=None, by: str | list[str] | None = None, scale: float | str | None = None,
                      setting_average: float | str | None = None, bounds: tuple[float, float] | None = None,
                      confidence=0.95, simulations: int = 100, seed=123456,
-                     most_disadvantaged: str = "lowest") -> pd.DataFrame:
+                     most_disadvantaged: str = "lowest", healthequal_limits: bool = False) -> pd.DataFrame:
     """Every HEAT summary measure of inequality, one row per measure (per ``by`` group).
 
     Parameters
@@ -168,6 +170,9 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
         Seed of those redraws.
     most_disadvantaged : {"lowest", "highest"}
         Which end of ``order`` is the most disadvantaged.
+    healthequal_limits : bool
+        True reproduces healthequal 1.0.1's TI, MLD and PAF limits, whose standard errors are not on the
+        index's scale (TI and MLD: 1000 times too narrow; PAF: 100 times). Default False: consistent.
 
     Returns
     -------
@@ -191,6 +196,7 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
     by = by_columns(by)
     levels = confidence_levels(confidence)
     check_choice("most_disadvantaged", most_disadvantaged, ("lowest", "highest"))
+    check_bool(healthequal_limits, "healthequal_limits")
     if isinstance(simulations, (bool, np.bool_)) or not isinstance(simulations, (int, np.integer)) \
             or simulations < 10:
         raise ValueError(f"simulations must be a whole number of at least 10, not {simulations!r}. "
@@ -256,6 +262,9 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
 
     values, errors, sims = _measures(pop_grid, p, yg, sg, mask, n, fav, ordered, ref_flags, setting,
                                      scale_g, bounds)
+    if healthequal_limits:  # healthequal 1.0.1: se not rescaled with the index
+        for name, factor in (("TI", 1000), ("MLD", 1000), ("PAF", 100)):
+            errors[name] = errors[name] / factor
     lower_upper = _limits(values, errors, levels, se_ok)
     if se is not None:
         if seed is not None and not isinstance(seed, np.random.Generator) and (

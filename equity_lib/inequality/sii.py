@@ -28,10 +28,14 @@ Limits:
   from a normal distribution on its modelling scale (value, log rate or logit proportion, with its se),
   back-transformed where the line is fitted to untransformed rates or proportions, the SII and RII
   recomputed for every draw and the limits read off as the (1 - level)/2 and (1 + level)/2 quantiles of
-  the draws (R's default type-7 quantile). Seeded with a numpy Generator, so not R's ``rnorm`` stream:
+  the draws (R's default type-7 quantile). When the line is fitted on the scale the values are drawn on
+  (value_type 0, or ``transform=True``) the two fitted ends are linear in the draws, so their joint
+  normal distribution is drawn directly: the same distribution with 2 random numbers per repetition
+  instead of one per quantile. Seeded with a numpy Generator (SFC64), so not R's ``rnorm`` stream:
   limits agree with PHEindicatormethods to within Monte Carlo error, not digit for digit. Batched over
   areas (and over repetitions when one area's draws exceed ``batch_size``), so memory stays bounded; the
-  draws do not depend on the batch size.
+  draws do not depend on the batch size. PHE's ``reliability_stat`` (ten repeated simulations) is not
+  offered: run again with another ``seed`` to see the Monte Carlo variation.
 * ``"analytic"``: the large-repetition limit of the simulation by the delta method. The fitted ends are
   linear in the values, f0 = sum d_j y_j and f1 = sum (c_j + d_j) y_j; their variances and covariance
   follow from the quantiles' se; SII -/+ z sd, RII exp(ln RII -/+ z sd(ln RII)). For value_type 0 without

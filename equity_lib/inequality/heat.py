@@ -398,7 +398,7 @@ def _measures(pop, p, yg, sg, mask, n, fav, ordered, ref_flags, setting, scale, 
         v["D"], e["D"] = y1 - y2, np.sqrt(s1**2 + s2**2)
         v["R"], e["R"] = y1 / y2, np.sqrt((s1 / y1) ** 2 + (s2 / y2) ** 2)  # se of ln R
         v["relative_gap_pct"], e["relative_gap_pct"] = 100 * (y1 - y2) / y2, nan
-    sims = {"pairs": (i1, i2)}
+    sims = {"pairs": (i1, i2), "has_reference": ref_flags is not None}
 
     for name in ("ACI", "RCI", "RCI_wagstaff", "ACI_erreygers", "SII", "SII_intercept", "RII"):
         v[name], e[name] = nan.copy(), nan.copy()
@@ -682,8 +682,8 @@ def _interpretations(values, fav, ordered, sims, label_grid, n, G):
                 need = " (needs bounds=(lower, upper))" if name in ("RCI_wagstaff", "ACI_erreygers") else ""
                 texts.append(f"not computed{need}")
                 continue
-            texts.append(f"{worse}; " + _sentence(name, v, bool(fav[g]), ordered, l1[g], l2[g], ref[g],
-                                                  values, g, fmt))
+            texts.append(f"{worse}; " + _sentence(name, v, bool(fav[g]), ordered, sims["has_reference"],
+                                                  l1[g], l2[g], ref[g], fmt))
         out[name] = texts
     return out
 
@@ -692,13 +692,15 @@ def _worse_off(high_label, low_label, favourable):
     return low_label if favourable else high_label
 
 
-def _sentence(name, v, fav, ordered, l1, l2, ref, values, g, fmt):
+def _sentence(name, v, fav, ordered, has_reference, l1, l2, ref, fmt):
     if ordered:
         role1 = "most advantaged" if fav else "most disadvantaged"
         role2 = "most disadvantaged" if fav else "most advantaged"
-        pair = f"the {role1} subgroup ('{l1}') and the {role2} ('{l2}')"
+    elif has_reference:
+        role1, role2 = ("reference", "lowest") if fav else ("highest", "reference")
     else:
-        pair = f"'{l1}' and '{l2}'"
+        role1, role2 = "highest", "lowest"
+    pair = f"the {role1} subgroup ('{l1}') and the {role2} ('{l2}')"
     if name == "weighted_mean":
         return f"the population-weighted average of the subgroups is {fmt(v)}"
     if name in ("D", "R", "relative_gap_pct"):

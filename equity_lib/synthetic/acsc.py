@@ -39,8 +39,9 @@ GROWTH_PER_YEAR = 0.02
 # Least deprived quintile's rate per 100,000 and the most / least deprived ratio, per ESP2013 band.
 # Blunt (2013): 15-19, 45-49 and 85+ (85-89 and 90+ both take the 85+ value); the rest illustrative.
 RATE_LEAST = (900, 260, 120, 64, 58, 52, 48, 47, 47, 49, 70, 105, 160, 230, 330, 480, 690, 993, 993)
-RATIO = (1.8, 1.7, 1.6, 1.6, 2.0, 2.4, 2.8, 3.2, 3.6, 3.8, 3.6, 3.3, 3.0, 2.7, 2.4, 2.1, 1.8, 1.6, 1.6)
 PUBLISHED = {"15-19": (64, 104), "45-49": (49, 184), "85+": (993, 1610)}  # least, most deprived
+_R15, _R45, _R85 = (most / least for least, most in PUBLISHED.values())  # 1.625, 3.755, 1.621
+RATIO = (1.8, 1.7, 1.6, _R15, 2.0, 2.4, 2.8, 3.2, 3.6, _R45, 3.6, 3.3, 3.0, 2.7, 2.4, 2.1, 1.8, _R85, _R85)
 MALE_FACTOR = 1.1  # men's rate / women's (illustrative), applied around the sex-averaged rate
 
 

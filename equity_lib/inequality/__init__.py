@@ -1,11 +1,11 @@
 """Health-inequality measures for deprivation quantiles and other population subgroups.
 
-* :func:`assign_quantiles` - deprivation quintiles/deciles from a score, 1 = most deprived (PHE method).
-* :func:`sii` - slope and relative index of inequality with simulated or analytic limits (PHE method);
-  :func:`sii_points` - its points and fitted line, for :func:`plot_sii`.
-* :func:`concentration_index` - absolute, relative, Wagstaff and Erreygers concentration indices.
-* :func:`summary_measures` - every WHO HEAT summary measure, ordered or non-ordered subgroups.
-* :func:`plot_sii`, :func:`plot_gap` - accessible charts of those results.
+* ``assign_quantiles`` - deprivation quintiles/deciles from a score, 1 = most deprived (PHE method).
+* ``sii`` - slope and relative index of inequality with simulated or analytic limits (PHE method);
+  ``sii_points`` - its points and fitted line, for ``plot_sii``.
+* ``concentration_index`` - absolute, relative, Wagstaff and Erreygers concentration indices.
+* ``summary_measures`` - every WHO HEAT summary measure, ordered or non-ordered subgroups.
+* ``plot_sii``, ``plot_gap`` - accessible charts of those results.
 """
 
 from equity_lib.inequality.concentration import concentration_index

@@ -102,13 +102,13 @@ def concentration_index(data: pd.DataFrame, value: str, population: str, order: 
         (1 = most deprived) or, with ``most_disadvantaged="highest"``, a deprivation score.
     by : str or list of str, optional
         One set of indices per group (area, period, indicator).
-    kind : str or sequence of str, optional
+    kind : str or tuple of str, optional
         Any of "absolute", "relative", "wagstaff", "erreygers". Default: absolute and relative, plus
         wagstaff and erreygers when ``bounds`` are given.
-    bounds : (float, float), optional
+    bounds : tuple of float, optional
         The variable's possible range (a, b), e.g. (0, 1) for a proportion or (0, 100) for a percentage;
         needed by the Wagstaff and Erreygers versions.
-    confidence : float or sequence of float
+    confidence : float or tuple of float
         Level(s) of the limits.
     favourable : bool, optional
         True if higher values are better, False if worse: the interpretation then says who is worse off.

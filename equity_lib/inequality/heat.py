@@ -149,7 +149,7 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
         Column ordering the subgroups from the most disadvantaged (lowest, e.g. quintile 1 = most
         deprived) to the most advantaged: an ordered dimension. Without it the dimension is non-ordered
         and the ordered-only measures (ACI, RCI, SII, RII, ...) are missing.
-    reference : label or str, optional
+    reference : str or object, optional
         The reference subgroup for D and R in a non-ordered dimension: a label of ``group``, or the name of
         a column of 1/0 (true/false) flags marking it. Ignored for ordered dimensions (as HEAT).
     by : str or list of str, optional
@@ -160,13 +160,13 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
     setting_average : float or str, optional
         The setting's (national) average, used as mu for IDIS, MDM, PAR and PAF instead of the weighted
         mean of the subgroups.
-    bounds : (float, float), optional
+    bounds : tuple of float, optional
         The indicator's possible range, e.g. (0, 100), for the Wagstaff and Erreygers indices.
-    confidence : float or sequence of float
+    confidence : float or tuple of float
         Level(s) of the limits.
     simulations : int
         Redraws for the simulated limits (healthequal's default 100).
-    seed : int, Generator or None
+    seed : int, numpy.random.Generator or None
         Seed of those redraws.
     most_disadvantaged : {"lowest", "highest"}
         Which end of ``order`` is the most disadvantaged.

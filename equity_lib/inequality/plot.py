@@ -60,7 +60,7 @@ def plot_sii(points: pd.DataFrame, result: pd.DataFrame | None = None, *, where:
         What the quantiles are, for the labels ("decile", "quintile").
     level : float
         Which confidence level's limits to quote from ``result``.
-    ax : matplotlib Axes, optional
+    ax : matplotlib.axes.Axes, optional
         Draw into this axes instead of a new figure.
 
     Returns
@@ -142,11 +142,11 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
         The figure's title: state the finding.
     value_label : str, optional
         The x axis label, with units.
-    levels : sequence of float
+    levels : tuple of float
         Confidence levels whose limits to draw, widest drawn thinnest (those present in ``table``).
     negative_means, positive_means : str, optional
         What a gap below / above "no gap" means, printed under the axis (defaults for SII and D).
-    ax : matplotlib Axes, optional
+    ax : matplotlib.axes.Axes, optional
         Draw into this axes instead of a new figure.
 
     Returns

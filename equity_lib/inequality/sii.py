@@ -152,13 +152,13 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
     multiplier : float
         Multiplies the SII and its limits (e.g. 100 for proportions as percentages). Negative: turns the
         SII's sign and inverts the RII, as PHE does to align polarity.
-    confidence : float or sequence of float
+    confidence : float or tuple of float
         Level(s) of the limits, e.g. ``0.95`` (default) or ``(0.95, 0.998)``.
     limits : {"simulation", "analytic", None}
         PHE's Monte Carlo limits (default), the analytic (delta-method) limits, or none.
     repetitions : int
         Monte Carlo repetitions (at least 1000; PHE's default 100,000).
-    seed : int, numpy Generator or None
+    seed : int, numpy.random.Generator or None
         Seed of the simulation; None draws fresh entropy (limits then vary slightly from run to run).
     favourable : bool, optional
         True if higher values are better (e.g. life expectancy), False if worse (e.g. mortality). Used

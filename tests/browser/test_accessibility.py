@@ -1,0 +1,236 @@
+"""Accessibility (WCAG 2.2 AA, which UK public-sector sites must meet), checked in the browser.
+
+axe-core (bundled by axe-playwright-python) runs on every page, in light and dark mode at desktop
+width and in light mode at phone width, and on the lesson's interactive states (solution open,
+menus open, search open, phone navigation open). It runs the WCAG 2.0, 2.1 and 2.2 level A and AA
+rules and axe's best-practice rules; any serious or critical violation fails the test. Moderate
+and minor findings are listed at the end of the run.
+
+No rule is excluded. If one ever must be, add it to EXCLUDED_RULES with the reason; fix the page
+(book/_static/a11y.css, book/_templates, _config.yml) before reaching for that.
+
+axe cannot check everything: keyboard access to the main content (the skip link), that focus
+stays visible, and reflow at phone width are checked here directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from bookcheck import (
+    ALL_PAGES,
+    DESKTOP,
+    MOBILE,
+    NOTEBOOK_DOCS,
+    TOC_DOCS,
+    Visitor,
+    count,
+    goto,
+    new_context,
+    note,
+    seen,
+)
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+TAGS = [*WCAG_TAGS, "best-practice"]
+FAILING_IMPACTS = {"serious", "critical"}
+
+# rule id -> why it cannot apply to this book. Empty: every rule in TAGS is checked.
+EXCLUDED_RULES: dict[str, str] = {}
+
+AXE = Axe()
+
+
+def run_axe(page: Any, where: str) -> list[str]:
+    """Run axe on the page as it is now; return the serious and critical violations, described."""
+    options: dict[str, Any] = {"runOnly": {"type": "tag", "values": TAGS},
+                               "resultTypes": ["violations", "incomplete"]}
+    if EXCLUDED_RULES:
+        options["rules"] = {rule: {"enabled": False} for rule in EXCLUDED_RULES}
+    results = AXE.run(page, options=options).response
+    count("axe runs")
+    applied = [r for kind in ("passes", "violations", "incomplete") for r in results[kind]]
+    every = [*applied, *results["inapplicable"]]
+    seen("axe rules run (WCAG 2.0/2.1/2.2 A and AA, and best practice)", *(r["id"] for r in every))
+    seen("axe WCAG A/AA rules run", *(r["id"] for r in every if set(r["tags"]) & set(WCAG_TAGS)))
+    seen("axe rules that applied to some page (passed or found something)", *(r["id"] for r in applied))
+    failures = []
+    for violation in results["violations"]:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+        if violation["impact"] in FAILING_IMPACTS:
+            failures.append(f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
+                            + "\n".join(f"      {t}" for t in targets[:8]))
+        else:
+            note(f"axe {violation['impact']} (not failing): {violation['id']} on {where}: "
+                 f"{violation['help']}; {len(targets)} element(s), e.g. {targets[0]}")
+    for finding in results["incomplete"]:
+        note(f"axe needs review (not failing): {finding['id']} on {where}: {finding['help']}")
+    return failures
+
+
+def _set_mode(page: Any, url: str, mode: str) -> None:
+    """Open the page in the theme's light or dark mode, as the theme's own switch would leave it."""
+    goto(page, url)
+    page.evaluate("m => { localStorage.setItem('mode', m); localStorage.setItem('theme', m); }", mode)
+    goto(page, url)
+    assert page.evaluate("document.documentElement.dataset.theme") == mode
+
+
+VIEWS = [("light", DESKTOP), ("dark", DESKTOP), ("light", MOBILE)]
+
+
+@pytest.mark.parametrize(("mode", "viewport"), VIEWS, ids=["desktop-light", "desktop-dark", "mobile-light"])
+@pytest.mark.parametrize("doc", ALL_PAGES)
+def test_axe_finds_no_serious_violations(browser: Any, visitor: Visitor, doc: str, mode: str,
+                                         viewport: dict[str, int]) -> None:
+    context = new_context(browser, viewport=viewport, color_scheme=mode)
+    try:
+        page = context.new_page()
+        _set_mode(page, visitor.url(doc), mode)
+        failures = run_axe(page, f"{doc} ({mode}, {viewport['width']}px)")
+    finally:
+        context.close()
+    count("pages checked with axe (page x view)")
+    assert not failures, f"{doc} ({mode}, {viewport['width']}px):\n  " + "\n  ".join(failures)
+
+
+def _lesson_states(page: Any, visitor: Visitor, doc: str) -> list[tuple[str, list[str]]]:
+    results = []
+    goto(page, visitor.url(doc))
+    for i in range(page.locator("div.solution").count()):
+        page.locator("div.solution .admonition-title").nth(i).click()
+    results.append(("solutions open", run_axe(page, f"{doc}, solutions open")))
+    for menu in ("download", "launch"):
+        toggle = page.locator(f".dropdown-{menu}-buttons button.dropdown-toggle")
+        if toggle.count():
+            toggle.click()
+            page.locator(f".dropdown-{menu}-buttons .dropdown-menu").wait_for(state="visible")
+            results.append((f"{menu} menu open", run_axe(page, f"{doc}, {menu} menu open")))
+            page.keyboard.press("Escape")
+            page.mouse.move(0, 0)
+    page.keyboard.press("Control+k")
+    page.locator("#pst-search-dialog input[name='q']").wait_for()
+    results.append(("search open", run_axe(page, f"{doc}, search open")))
+    return results
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("doc", NOTEBOOK_DOCS)
+def test_axe_on_the_lessons_interactive_states(browser: Any, visitor: Visitor, doc: str, mode: str) -> None:
+    context = new_context(browser, color_scheme=mode)
+    try:
+        page = context.new_page()
+        _set_mode(page, visitor.url(doc), mode)
+        results = _lesson_states(page, visitor, doc)
+    finally:
+        context.close()
+    failures = [f"{state}: {f}" for state, fs in results for f in fs]
+    assert not failures, f"{doc} ({mode}):\n  " + "\n  ".join(failures)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_axe_on_the_phone_navigation(browser: Any, visitor: Visitor, mode: str) -> None:
+    context = new_context(browser, viewport=MOBILE, color_scheme=mode)
+    try:
+        page = context.new_page()
+        _set_mode(page, visitor.url(TOC_DOCS[0]), mode)
+        page.locator(".bd-header-article button.primary-toggle").click()
+        page.locator("#pst-primary-sidebar-modal nav.bd-docs-nav").wait_for(state="visible")
+        failures = run_axe(page, f"phone navigation ({mode})")
+    finally:
+        context.close()
+    assert not failures, "\n  ".join(failures)
+
+
+@pytest.mark.parametrize("doc", ALL_PAGES)
+def test_skip_link_reaches_the_main_content(page: Any, visitor: Visitor, doc: str) -> None:
+    """The first Tab shows "Skip to main content"; Enter on it moves the keyboard into the main content."""
+    goto(page, visitor.url(doc))
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => ({text: document.activeElement.textContent.trim(), "
+                            "href: document.activeElement.getAttribute('href')})")
+    assert focused["href"] == "#main-content", f"{doc}: the first Tab focused {focused}"
+    # It slides into view (at once, for readers who ask for reduced motion, as this browser does).
+    page.wait_for_function("""() => { const r = document.activeElement.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; }""", timeout=2_000)
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main-content"
+    page.keyboard.press("Tab")
+    where = page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+    assert page.evaluate("!!document.activeElement.closest('#main-content')"), (
+        f"{doc}: after the skip link, Tab went to {where}")
+    count("skip links checked")
+
+
+_FOCUS_STATE = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+  const top = document.elementFromPoint(x, y);
+  const style = getComputedStyle(e);
+  return {
+    what: e.outerHTML.slice(0, 100),
+    onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight
+      && r.right > 0 && r.left < innerWidth,
+    uncovered: !!top && (e === top || e.contains(top) || top.contains(e)),
+    indicator: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+      || style.boxShadow !== 'none',
+  };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+@pytest.mark.parametrize("doc", NOTEBOOK_DOCS + [TOC_DOCS[0]])
+def test_keyboard_focus_stays_visible(browser: Any, visitor: Visitor, doc: str,
+                                      viewport: dict[str, int]) -> None:
+    """Tab through the page: each focused control is on screen, not hidden under the sticky header
+    (WCAG 2.4.11), and shows a focus indicator (WCAG 2.4.7)."""
+    context = new_context(browser, viewport=viewport)
+    problems = []
+    try:
+        page = context.new_page()
+        goto(page, visitor.url(doc))
+        stops = 0
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            state = page.evaluate(_FOCUS_STATE)
+            if state is None:  # back to the start of the page: every stop visited
+                break
+            stops += 1
+            for check, what in [("onScreen", "off screen"), ("uncovered", "covered by another element"),
+                                ("indicator", "without a focus indicator")]:
+                if not state[check]:
+                    problems.append(f"stop {stops} {what}: {state['what']}")
+    finally:
+        context.close()
+    count("keyboard focus stops checked", stops)
+    assert stops > 10, f"{doc}: only {stops} keyboard stops"
+    assert not problems, f"{doc} ({viewport['width']}px):\n  " + "\n  ".join(problems[:20])
+
+
+@pytest.mark.parametrize("doc", ALL_PAGES)
+def test_no_sideways_scrolling_at_phone_width(browser: Any, visitor: Visitor, doc: str) -> None:
+    """WCAG 1.4.10 Reflow: 320px wide, the page scrolls only down (wide tables and code scroll in a box)."""
+    context = new_context(browser, viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        goto(page, visitor.url(doc))
+        widths = page.evaluate("({page: document.documentElement.scrollWidth, view: innerWidth})")
+    finally:
+        context.close()
+    assert widths["page"] <= widths["view"], f"{doc}: {widths['page']}px wide in a {widths['view']}px window"
+
+
+def test_every_page_says_it_is_in_english(site: Path) -> None:
+    """Every built page has lang="en" (screen readers choose their voice from it; WCAG 3.1.1)."""
+    pages = [p for p in sorted(site.glob("**/*.html"))
+             if not {"_static", "_screenshots", "_sources"} & set(p.relative_to(site).parts)]
+    assert len(pages) >= len(ALL_PAGES)
+    without = [p.relative_to(site).as_posix() for p in pages
+               if '<html lang="en"' not in p.read_text() and 'http-equiv="Refresh"' not in p.read_text()]
+    assert not without, f"pages without lang=en: {without}"

@@ -1,13 +1,14 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make book   install into .venv, execute the notebooks, build the static site
-#   make test   the whole suite (lint, unit and property tests, reference cases, notebooks, book build)
+#   make test   the whole suite (lint, unit and property tests, reference cases, notebooks, book build,
+#               then the built book in a real browser: pages, links, search, accessibility, screenshots)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: install book test lint unit notebooks lab bench data clean
+.PHONY: install book test lint unit notebooks browser lab bench data clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +28,22 @@ book: install
 lint: install
 	$(BIN)/ruff check equity_lib tests benchmarks
 
+# The browser tests (tests/browser) need the built book: `make browser` runs them.
 unit: install
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 # nbval re-runs every notebook and compares its text outputs with the committed ones.
 notebooks: install
 	$(BIN)/python -m pytest --nbval --nbval-current-env --ignore=_build \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks
 
-test: lint unit notebooks book
+# The book just built, served on localhost and driven with Debian's Chromium (/usr/bin/chromium,
+# which .ci/run installs; Playwright never downloads a browser). REQUIRE_BROWSER=1: a missing site
+# or browser fails rather than skips. Screenshots: _build/html/_screenshots/index.html.
+browser: book
+	REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
+
+test: lint unit notebooks book browser
 
 lab: install
 	$(BIN)/jupyter lab notebooks

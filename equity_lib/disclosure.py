@@ -567,7 +567,7 @@ def _attack(numbers, hidden, rules):
     if (lo > hi).any():
         return lowest, highest, False
     a_eq = _constraints(hidden.shape, rules["row_lines"], rules["column_lines"])
-    if a_eq is None or not hidden.any():
+    if a_eq is None:
         lowest[hidden], highest[hidden] = lo[hidden], hi[hidden]
         return lowest, highest, True
     bounds = list(zip(lo.ravel(), [None if np.isinf(h) else h for h in hi.ravel()], strict=True))

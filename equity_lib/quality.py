@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from equity_lib._validation import fail_rows, require_columns, require_dataframe, rows_phrase
+from equity_lib._validation import fail_rows, group_codes, require_columns, require_dataframe, rows_phrase
 
 # NHS Data Dictionary, ETHNIC CATEGORY (the 2001 Census categories): code, label, broad group.
 ETHNIC_CATEGORIES = pd.DataFrame(
@@ -71,23 +71,34 @@ _SEX_VALID = ("1", "2", "9", "M", "F", "I", "MALE", "FEMALE", "INDETERMINATE")
 _SEX_NOT_KNOWN = ("0", "X", "U", "UNKNOWN", "NOT KNOWN")
 
 
-def _normalise(series: pd.Series) -> pd.Series:
-    """Codes as upper-case text: surrounding spaces removed, whole numbers written without a decimal
-    point (99, 99.0 and ' 99 ' are all '99'), blanks and missing values as <NA>."""
+def _distinct(series: pd.Series, upper: bool = True) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """The column as (codes, normalised distinct values, original distinct values): ``codes[i]`` indexes
+    the distinct value of row ``i`` (-1 for a missing value). Values are compared as text: surrounding
+    spaces removed, upper case (unless ``upper=False``), whole numbers without a decimal point (99, 99.0
+    and ' 99 ' are all '99'), blanks as <NA>. Working on distinct values keeps a million rows of a few
+    codes cheap."""
     if pd.api.types.is_bool_dtype(series):
         raise TypeError(f"Column '{series.name}' holds true/false values, not codes. Fix: pass the column "
                         "of codes.")
-    text = series.astype("string").str.strip().str.upper()
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype("string").str.strip()
+    if upper:
+        text = text.str.upper()
     number = pd.to_numeric(text, errors="coerce")
     whole = number.notna() & np.isfinite(number) & (number == np.floor(number)) & (number.abs() < 1e15)
-    as_int = number.where(whole).astype("Int64").astype("string")
-    text = text.mask(whole, as_int)
-    return text.mask(text == "", pd.NA)
+    text = text.mask(whole, number.where(whole).astype("Int64").astype("string"))
+    return codes, text.mask(text == "", pd.NA), np.asarray(uniques, dtype=object)
+
+
+def _per_row(codes: np.ndarray, per_distinct: np.ndarray, missing_value) -> np.ndarray:
+    """Spread a per-distinct-value array to the rows; a missing row (code -1) gets ``missing_value``."""
+    padded = np.concatenate([per_distinct, np.array([missing_value], dtype=per_distinct.dtype)])
+    return padded[codes]  # code -1 picks the last element
 
 
 def _categorise(series: pd.Series, kind: str) -> np.ndarray:
     """Category of each value: 0 valid, 1 not stated, 2 not known, 3 missing, 4 invalid."""
-    text = _normalise(series)
+    codes, text, _ = _distinct(series)
     missing = text.isna().to_numpy()
     if kind == "ethnicity":
         valid = text.isin(VALID_ETHNIC_CODES).to_numpy()
@@ -103,7 +114,8 @@ def _categorise(series: pd.Series, kind: str) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             valid = (number == np.floor(number)) & (number >= low) & (number <= high)
         not_stated = not_known = np.zeros(len(text), dtype=bool)
-    return np.select([missing, valid, not_stated, not_known], [3, 0, 1, 2], 4)
+    category = np.select([missing, valid, not_stated, not_known], [3, 0, 1, 2], 4).astype(np.int64)
+    return _per_row(codes, category, 3)
 
 
 def completeness(
@@ -191,16 +203,14 @@ def completeness(
                       f"give every record {'an organisation' if role == 'by' else 'a period'}, or drop those "
                       "records.")
     category = _categorise(data[field], kind)
-    onehot = pd.DataFrame(category[:, None] == np.arange(len(CATEGORIES))[None, :],
-                          columns=list(CATEGORIES), index=data.index).astype(np.int64)
-    if keys:
-        for key in keys:
-            onehot[key] = data[key]
-        counts = onehot.groupby(keys, sort=True, observed=True).sum().reset_index()
-    else:
-        counts = onehot.sum().to_frame().T
-    counts.insert(len(keys), "field", field)
-    counts.insert(len(keys) + 1, "records", counts[list(CATEGORIES)].sum(axis=1).astype(np.int64))
+    group, counts = group_codes(data, keys)
+    k = len(CATEGORIES)
+    tally = np.bincount(group * k + category, minlength=len(counts) * k).reshape(len(counts), k)
+    counts = counts.reset_index(drop=True)
+    counts["field"] = field
+    counts["records"] = tally.sum(axis=1)
+    for j, name in enumerate(CATEGORIES):
+        counts[name] = tally[:, j]
     with np.errstate(invalid="ignore", divide="ignore"):
         counts["pct_valid"] = 100 * counts["valid"] / counts["records"]
     return counts.reset_index(drop=True)
@@ -263,7 +273,7 @@ def map_ethnicity(
             raise TypeError(f"{name} must be True or False, not {flag!r}.")
 
     keys = pd.Series(list(mapping.keys()), dtype=object)
-    targets = _normalise(pd.Series(list(mapping.values()), dtype=object))
+    targets = _normalised_values(list(mapping.values()))
     bad = ~targets.isin(ETHNIC_CODES)
     if bad.any():
         examples = [f"{k!r} -> {v!r}" for k, v, b in zip(mapping.keys(), mapping.values(), bad, strict=True)
@@ -271,7 +281,7 @@ def map_ethnicity(
         raise ValueError(f"mapping has targets that are not NHS ethnic category codes: "
                          f"{', '.join(examples)}. Fix: map to one of {list(ETHNIC_CODES)} (Z = not stated, "
                          "99 = not known).")
-    norm_keys = _match_text(keys, case_sensitive)
+    norm_keys = _normalised_values(list(keys), upper=not case_sensitive)
     if norm_keys.isna().any():
         raise ValueError("mapping has a missing or blank key. Fix: map only actual local values; missing "
                          "values are reported as 'missing or blank'.")
@@ -287,32 +297,32 @@ def map_ethnicity(
         lookup = {**{c: c for c in ETHNIC_CODES}, **lookup}
 
     source = data[column]
-    matched = _match_text(source, case_sensitive)
-    mapped = matched.map(lookup)
-    codes = pd.Series(pd.Categorical(mapped, categories=list(ETHNIC_CODES)), index=data.index,
-                      name="ethnic_category")
+    row_codes, distinct, uniques = _distinct(source, upper=not case_sensitive)
+    category = pd.Index(ETHNIC_CODES).get_indexer(distinct.map(lookup).to_numpy(dtype=object, na_value=None))
+    codes = pd.Series(pd.Categorical.from_codes(_per_row(row_codes, category, -1),
+                                                categories=list(ETHNIC_CODES)),
+                      index=data.index, name="ethnic_category")
 
-    not_mapped = codes.isna().to_numpy()
-    blank = matched.isna().to_numpy()
-    report = pd.DataFrame({"value": source[not_mapped].astype(object).where(~blank[not_mapped], None),
-                           "reason": np.where(blank[not_mapped], "missing or blank", "no mapping")})
-    unmapped = (report.groupby(["value", "reason"], dropna=False, sort=False).size().rename("count")
-                .reset_index())
+    # the report, from the distinct original values: blanks and missing values together as <NA>
+    per_value = np.bincount(row_codes[row_codes >= 0], minlength=len(uniques))
+    blank = distinct.isna().to_numpy(dtype=bool)
+    unmatched = (category < 0) & ~blank
+    n_blank = int(per_value[blank].sum() + (row_codes < 0).sum())
+    unmapped = pd.DataFrame({"value": pd.Series(uniques[unmatched], dtype=object),
+                             "count": per_value[unmatched], "reason": "no mapping"})
+    if n_blank:
+        unmapped.loc[len(unmapped)] = [None, n_blank, "missing or blank"]
+    unmapped["count"] = unmapped["count"].astype(np.int64)
     unmapped["pct"] = 100 * unmapped["count"] / max(len(data), 1)
     unmapped = unmapped[["value", "count", "pct", "reason"]]
     unmapped = unmapped.sort_values(["count", "reason"], ascending=[False, True], kind="stable")
     return EthnicityMapping(codes, unmapped.reset_index(drop=True))
 
 
-def _match_text(values: pd.Series, case_sensitive: bool) -> pd.Series:
-    """Text used to match mapping keys: trimmed, whole numbers without decimals, <NA> for blanks."""
-    if case_sensitive:
-        text = values.astype("string").str.strip()
-        number = pd.to_numeric(text, errors="coerce")
-        whole = number.notna() & np.isfinite(number) & (number == np.floor(number)) & (number.abs() < 1e15)
-        text = text.mask(whole, number.where(whole).astype("Int64").astype("string"))
-        return text.mask(text == "", pd.NA)
-    return _normalise(values.rename("mapping key") if values.name is None else values)
+def _normalised_values(values: list, upper: bool = True) -> pd.Series:
+    """A short list of values normalised as :func:`_distinct` does, one per value (<NA> for blanks)."""
+    codes, distinct, _ = _distinct(pd.Series(values, dtype=object, name="value"), upper)
+    return pd.Series(_per_row(codes, distinct.to_numpy(dtype=object, na_value=None), None), dtype="string")
 
 
 @dataclass(frozen=True)
@@ -408,7 +418,7 @@ def gap_sensitivity(
     if not isinstance(like_observed, (bool, np.bool_)):
         raise TypeError(f"like_observed must be True or False, not {like_observed!r}.")
     event = _binary(data, outcome)
-    codes = _normalise(data[group])
+    row_codes, distinct, _ = _distinct(data[group])
     focus_set = _value_set(focus, "focus")
     reference_set = _value_set(reference, "reference")
     missing_set = _value_set(missing, "missing")
@@ -416,12 +426,13 @@ def gap_sensitivity(
     if overlap:
         raise ValueError(f"Value(s) {sorted(overlap)} are in more than one of focus, reference and missing. "
                          "Fix: give each group value one role.")
-    is_missing = (codes.isna() | codes.isin(missing_set)).to_numpy()
-    is_focus = codes.isin(focus_set).to_numpy() & ~is_missing
-    is_reference = codes.isin(reference_set).to_numpy() & ~is_missing
+    no_group = (distinct.isna() | distinct.isin(missing_set)).to_numpy(dtype=bool)
+    is_missing = _per_row(row_codes, no_group, True)
+    is_focus = _per_row(row_codes, distinct.isin(focus_set).to_numpy(dtype=bool), False) & ~is_missing
+    is_reference = _per_row(row_codes, distinct.isin(reference_set).to_numpy(dtype=bool), False) & ~is_missing
     for mask, name, values in ((is_focus, "focus", focus_set), (is_reference, "reference", reference_set)):
         if not mask.any():
-            seen = list(codes.dropna().unique()[:10])
+            seen = list(distinct.dropna()[:10])
             raise ValueError(f"No records with a usable group are in the {name} group {sorted(values)} "
                              f"(column '{group}'). Values seen include {seen}. Fix: check the codes.")
     if names is None:
@@ -508,7 +519,7 @@ def _value_set(values, name):
         raise TypeError(f"{name} must be a value or a list of values, not {values!r}.") from err
     if name != "missing" and not values:
         raise ValueError(f"{name} is empty. Fix: name at least one group value.")
-    return set(_normalise(pd.Series(values, dtype=object, name=name)).dropna())
+    return set(_normalised_values(values).dropna()) if values else set()
 
 
 def _group_name(values):
@@ -525,10 +536,9 @@ def _like_observed(event, is_focus, is_reference, is_missing, strata):
     ns = int(s_codes.max()) + 1 if s_codes.size else 1
     y = event.astype(np.int64)
     # observed counts per stratum x outcome x class, missing counts per stratum x outcome
-    obs = np.zeros((ns, 2, 3))
-    np.add.at(obs, (s_codes[observed], y[observed], cls[observed]), 1)
-    miss = np.zeros((ns, 2))
-    np.add.at(miss, (s_codes[is_missing], y[is_missing]), 1)
+    cell = s_codes * 2 + y
+    obs = np.bincount(cell[observed] * 3 + cls[observed], minlength=ns * 6).reshape(ns, 2, 3).astype(float)
+    miss = np.bincount(cell[is_missing], minlength=ns * 2).reshape(ns, 2).astype(float)
     pooled = obs.sum(axis=0)  # outcome x class
     per_cell = obs.sum(axis=2, keepdims=True)
     share = obs / np.where(per_cell > 0, per_cell, 1)

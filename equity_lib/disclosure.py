@@ -35,23 +35,25 @@ The attack (what "cannot be recovered" means)
 The intruder sees only the published table and knows the rules above. Every published number ``r``
 means the true count lies in ``r - floor(base/2) .. r + ceil(base/2) - 1`` (8 to 12 for ``10`` with
 base 5), is not negative, and is not 1 to 7 (or it would have been hidden): a published ``0`` is an
-exact zero. A hidden cell is an unknown whole number of at least 0. Every row and column adds up to
-its total. For each hidden cell the intruder minimises and maximises it subject to all of this
-(``scipy.optimize.linprog``, HiGHS): the lowest and highest value it could take. The constraint
-matrix of a table with margins is a network (flow) matrix, which is totally unimodular, so with
-whole-number bounds both ends are whole numbers and every whole number between them is possible:
-linear programming gives the exact answer over whole numbers.
+exact zero (with ``threshold=0``, rounding only, it is 0 to 2). A hidden cell is an unknown whole
+number of at least 0. Every row and column adds up to its total. For each hidden cell the intruder
+minimises and maximises it subject to all of this (``scipy.optimize.linprog``, HiGHS): the lowest and
+highest value it could take. The constraint matrix of a table with margins is a network (flow)
+matrix, which is totally unimodular, so with whole-number bounds both ends are whole numbers and
+every whole number between them is possible: linear programming gives the exact answer over whole
+numbers.
 
 A hidden cell is **protected** when (a) the intruder is left with at least ``min_values`` (2)
 possible values, and (b) supposing it hides a small count (1 to 7), it could still be at least two
 of them (the range (a) intersected with 1..7; if that is empty the intruder learns only that it is
 not a small count, which discloses nothing). This follows the feasibility-interval ("intruder")
-approach of Hundepool et al., *Statistical Disclosure Control* (Wiley, 2012), chapter 5, with the
+approach of Hundepool et al., *Statistical Disclosure Control* (Wiley, 2012), chapters 4-5, with the
 smallest protection interval that still forbids exact disclosure. It assumes the intruder does not
 know which ``*`` are small counts; (b) lets the intruder test that guess one cell at a time.
 
 What it does not cover: several tables published from the same data (their common cells link them:
-check them as one table), and differencing against earlier publications.
+check them as one table), differencing against earlier publications, and an intruder who reasons
+about which cells the secondary-suppression rule would have chosen.
 """
 
 from __future__ import annotations
@@ -224,13 +226,18 @@ def suppress(
     >>> from equity_lib.disclosure import suppress
     >>> counts = pd.DataFrame({"White": [120, 95, 60], "Asian": [14, 3, 22], "Black": [9, 11, 4]},
     ...                       index=pd.Index(["Trust A", "Trust B", "Trust C"], name="trust"))
-    >>> suppress(counts).table
+    >>> result = suppress(counts)
+    >>> print(result.table)  # doctest: +NORMALIZE_WHITESPACE
             White Asian Black Total
     trust
-    Trust A   120    15     *   145
+    Trust A   120    15    10   145
     Trust B    95     *     *   110
-    Trust C    60    20     *    85
-    Total     275    40    25   335
+    Trust C    60     *     *    85
+    Total     275    40    25   340
+
+    Trust B's 3 and Trust C's 4 are small; the next smallest in their rows (11 and 22) are hidden too,
+    which leaves two hidden cells in each row and column. The grand total is 338 rounded, not the sum
+    of the rounded totals. ``check_safe(result)`` confirms that no hidden cell can be worked out.
     """
     require_dataframe(table)
     threshold, rounding, min_values = _check_settings(threshold, rounding, suppress_zeros, min_values)
@@ -257,10 +264,9 @@ def suppress(
     rules = dict(threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
                  min_values=min_values, row_lines=row_totals, column_lines=column_totals)
     if secondary:
-        hidden = _secondary(full, hidden, rules)
-    lowest, highest, consistent = _attack(np.where(hidden, np.nan, rounded), hidden, rules)
-    if not consistent:  # pragma: no cover - the true table always satisfies its own totals
-        raise RuntimeError("internal error: the published table is inconsistent with its own counts")
+        hidden, lowest, highest = _secondary(full, hidden, rules)
+    else:
+        lowest, highest, _ = _attack(np.where(hidden, np.nan, rounded), hidden, rules)
 
     row_labels = list(frame.index) + ([total_label] if column_totals else [])
     col_labels = list(frame.columns) + ([total_label] if row_totals else [])
@@ -458,7 +464,8 @@ def _counts_frame(table, columns, index, total_label, row_totals, column_totals)
 
 
 def _secondary(full, hidden, rules):
-    """Line rule, then attack-and-extend, until every hidden cell is protected."""
+    """Line rule, then attack-and-extend, until every hidden cell is protected. Returns the hidden cells
+    and the intruder's lowest and highest value of each."""
     nr, nc = full.shape
     margin = np.zeros(full.shape, dtype=bool)
     if rules["row_lines"]:
@@ -473,10 +480,12 @@ def _secondary(full, hidden, rules):
     rounded = _round(full, rules["rounding"])
     while True:
         hidden = _line_rule(hidden, cost, rules["row_lines"], rules["column_lines"])
-        lowest, highest, _ = _attack(np.where(hidden, np.nan, rounded), hidden, rules)
+        lowest, highest, consistent = _attack(np.where(hidden, np.nan, rounded), hidden, rules)
+        if not consistent:  # pragma: no cover - the true table always fits its own totals
+            raise RuntimeError("internal error: the published table is inconsistent with its own counts")
         exposed = hidden & ~_protected(lowest, highest, rules)
         if not exposed.any():
-            return hidden
+            return hidden, lowest, highest
         r, c = np.argwhere(exposed)[0]
         candidates = np.zeros(full.shape, dtype=bool)
         if rules["row_lines"]:
@@ -487,7 +496,7 @@ def _secondary(full, hidden, rules):
         if not candidates.any():
             candidates = ~hidden
         if not candidates.any():  # pragma: no cover - a fully hidden table is always protected
-            return hidden
+            return hidden, lowest, highest
         pick = np.argmin(np.where(candidates, cost, np.inf))
         hidden = hidden.copy()
         hidden[np.unravel_index(pick, (nr, nc))] = True

@@ -178,10 +178,11 @@ def completeness(
     >>> import pandas as pd
     >>> from equity_lib.quality import completeness
     >>> d = pd.DataFrame({"trust": ["A", "A", "A", "B", "B"], "ethnic_category": ["A", "Z", None, "99", "H"]})
-    >>> completeness(d, "ethnic_category", by="trust")
-      trust            field  records  valid  not_stated  not_known  missing  invalid  pct_valid
-    0     A  ethnic_category        3      1           1          0        1        0  33.333333
-    1     B  ethnic_category        2      1           0          1        0        0  50.000000
+    >>> table = completeness(d, "ethnic_category", by="trust")
+    >>> table[["trust", "records", "valid", "not_stated", "not_known", "missing", "invalid", "pct_valid"]]
+      trust  records  valid  not_stated  not_known  missing  invalid  pct_valid
+    0     A        3      1           1          0        1        0  33.333333
+    1     B        2      1           0          1        0        0  50.000000
     """
     require_dataframe(data)
     if kind not in KINDS:

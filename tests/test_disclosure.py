@@ -20,6 +20,7 @@ exactly one member. The intruder must never win against :func:`suppress`.
 
 from __future__ import annotations
 
+import doctest
 import re
 
 import numpy as np
@@ -526,3 +527,9 @@ def test_threshold_1_is_fine_without_rounding_or_with_zeros_hidden():
 def test_not_a_dataframe():
     with pytest.raises(TypeError, match=re.escape("data must be a pandas DataFrame, not list")):
         suppress([[1, 2]])
+
+
+def test_docstring_examples_run():
+    import equity_lib.disclosure as module
+
+    assert doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0

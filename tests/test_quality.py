@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 from fractions import Fraction
 
 import numpy as np
@@ -367,3 +368,9 @@ def test_every_allocation_of_the_missing_lies_within_the_bounds(rows, seed):
     y = data["y"].to_numpy()
     gap = 100 * (y[allocated == "K"].mean() - y[allocated == "A"].mean())
     assert low - 1e-9 <= gap <= high + 1e-9
+
+
+def test_docstring_examples_run():
+    import equity_lib.quality as module
+
+    assert doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0

@@ -226,3 +226,13 @@ def seen(name: str, *items: str) -> None:
 def note(text: str) -> None:
     if text not in NOTES:
         NOTES.append(text)
+
+
+# (kind, rule) -> what the rule says, where it was found, an example: findings that do not fail.
+FINDINGS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def finding(kind: str, rule: str, text: str, where: str, example: str) -> None:
+    entry = FINDINGS.setdefault((kind, rule), {"text": text, "where": [], "example": example})
+    if where not in entry["where"]:
+        entry["where"].append(where)

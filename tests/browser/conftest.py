@@ -13,13 +13,25 @@ from __future__ import annotations
 
 import functools
 import http.server
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bookcheck import CHROMIUM, CHROMIUM_ARGS, COUNTS, NOTES, REQUIRED, SEEN, SITE, Visitor, new_context
+from bookcheck import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    COUNTS,
+    FINDINGS,
+    NOTES,
+    REQUIRED,
+    SEEN,
+    SITE,
+    Visitor,
+    new_context,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,11 +60,20 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser closed a page while a file was still being sent: not an error
+        super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def base_url(site: Path) -> Iterator[str]:
     """The built site served over HTTP on 127.0.0.1, on a free port, for the whole session."""
     handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)
     thread.start()
     try:
@@ -100,7 +121,7 @@ def visitor(browser: Any, base_url: str) -> Iterator[Visitor]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not (COUNTS or SEEN or NOTES):
+    if not (COUNTS or SEEN or NOTES or FINDINGS):
         return
     terminalreporter.section("browser tests: what was checked")
     for name, n in COUNTS.items():
@@ -109,3 +130,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{name}: {len(items)}")
     for text in NOTES:
         terminalreporter.write_line(text)
+    for (kind, rule), entry in FINDINGS.items():
+        terminalreporter.write_line(f"{kind}: {rule} ({entry['text']}) in {len(entry['where'])} view(s): "
+                                    f"{'; '.join(entry['where'])}. E.g. {entry['example']}")

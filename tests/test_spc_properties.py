@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import reject, HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from equity_lib import spc
@@ -574,8 +574,14 @@ def test_summary_counts_are_consistent(case):
     n = "den" if chart in ("p", "u") else None
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*trial limits", category=UserWarning)
-        result = spc(data, "value", "seq", n, chart=chart, facet="unit", rebase=rebase,
-                     exclude=exclude)
+        try:
+            result = spc(data, "value", "seq", n, chart=chart, facet="unit", rebase=rebase,
+                         exclude=exclude)
+        except ValueError as err:
+            # A phase with no two adjacent values has no limits: an error tested in test_spc_inputs.
+            if "No process limits could be computed" not in str(err):
+                raise
+            reject()
     t, s = result.table, result.summary()
     rows = t.groupby(["facet", "phase"], sort=False).size()
     s = s.set_index(["facet", "phase"])

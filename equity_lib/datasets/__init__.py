@@ -38,7 +38,7 @@ ETHNIC_CATEGORIES = pd.DataFrame(
         "census_2021_pct": [e.census_2021_pct for e in world.ETHNIC],
     }
 )
-"""NHS Data Dictionary ethnic categories, in NHS order: code, label, broad group (short name) and the
+"""The NHS Data Dictionary ethnic categories in NHS order, with code, label, broad group (short name) and the
 share of England and Wales' population in Census 2021 (missing for Z and 99)."""
 
 AGE_BANDS = pd.CategoricalDtype(list(world.AGE_BANDS), ordered=True)
@@ -47,7 +47,7 @@ AGE_BANDS = pd.CategoricalDtype(list(world.AGE_BANDS), ordered=True)
 ESP2013 = pd.DataFrame(
     {"age_band": pd.Categorical(world.AGE_BANDS, dtype=AGE_BANDS), "weight": list(world.ESP2013_WEIGHTS)}
 )
-"""European Standard Population 2013: weight per 100,000 for each of the 19 age bands."""
+"""The European Standard Population 2013, the weight per 100,000 for each of the 19 age bands."""
 
 TREATMENT_FUNCTIONS = pd.DataFrame(
     {"code": list(world.TREATMENT_FUNCTIONS), "name": [v[0] for v in world.TREATMENT_FUNCTIONS.values()]}

@@ -14,15 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 
-NHS = {
-    "blue": "#005EB8",
-    "dark_blue": "#003087",
-    "light_blue": "#41B6E6",
-    "dark_grey": "#425563",
-    "warm_yellow": "#FFB81C",
-    "pink": "#AE2573",
-    "aqua_green": "#00A499",
-}
+from equity_lib.colours import NHS
+
 _LINE_STYLES = ["--", "-", ":", "-."]  # innermost level first
 
 

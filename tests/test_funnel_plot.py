@@ -10,7 +10,8 @@ import pytest
 from matplotlib.colors import to_hex
 
 from equity_lib import funnel_chart, plot_funnel
-from equity_lib.funnel_plot import NHS, default_title
+from equity_lib.colours import NHS
+from equity_lib.funnel_plot import default_title
 
 
 @pytest.fixture

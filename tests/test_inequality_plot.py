@@ -10,7 +10,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from equity_lib import plot_gap, plot_sii, sii, sii_points, summary_measures
-from equity_lib.inequality._common import NHS
+from equity_lib.colours import NHS
 
 PALETTE = {c.lower() for c in NHS.values()} | {"#ffffff"}
 

@@ -15,19 +15,6 @@ from scipy import stats
 
 from equity_lib._validation import group_codes, rows_phrase
 
-#: NHS identity colours (conventions.md, "Charts").
-NHS = {
-    "blue": "#005EB8",
-    "dark_blue": "#003087",
-    "light_blue": "#41B6E6",
-    "dark_grey": "#425563",
-    "warm_yellow": "#FFB81C",
-    "pink": "#AE2573",
-    "aqua_green": "#00A499",
-    "pale_grey": "#E8EDEE",
-    "ink": "#231F20",
-}
-
 
 def z_value(level: float) -> float:
     """Two-sided standard normal quantile: 1.959964 for 0.95, 3.090232 for 0.998."""

@@ -13,7 +13,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from equity_lib._validation import level_suffix
-from equity_lib.inequality._common import NHS, format_number
+from equity_lib.colours import NHS
+from equity_lib.inequality._common import format_number
 
 # What a positive / negative gap means, by measure (SII: least minus most deprived end).
 GAP_MEANING = {

@@ -17,15 +17,9 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
-COLOURS = {
-    "concern": "#E46C0A",
-    "improvement": "#00B0F0",
-    "neutral": "#490092",
-    "common_cause": "#A6A6A6",
-    "target": "#DE1B1B",
-    "ink": "#231F20",
-    "line": "#425563",
-}
+from equity_lib.colours import MDC
+
+COLOURS = MDC
 MARKERS = {"common_cause": "o", "improvement": "D", "concern": "s", "neutral": "P"}
 POINT_LABELS = {
     "common_cause": "Common cause",

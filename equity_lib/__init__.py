@@ -11,6 +11,11 @@
   concentration indices and WHO HEAT summary measures: :func:`assign_quantiles`, :func:`sii`,
   :func:`sii_points`, :func:`concentration_index`, :func:`summary_measures`, :func:`plot_sii`,
   :func:`plot_gap`.
+* :mod:`equity_lib.gaps` - the gap between two groups over time and its own SPC chart: :func:`group_gap`,
+  :func:`gap_spc`.
+* :mod:`equity_lib.focus` - choosing the focus: :func:`excess_cases`, :func:`pareto`, :func:`plot_pareto`.
+* :mod:`equity_lib.pause` - the equity pause record for a board: :func:`equity_pause`.
+* :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
 """
 
 from equity_lib.process_control import SPCResult, spc
@@ -35,4 +40,11 @@ from equity_lib.inequality import (  # noqa: E402
 
 __all__ += ["assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
             "summary_measures"]
+from equity_lib.focus import excess_cases, pareto  # noqa: E402
+from equity_lib.focus_plot import plot_pareto  # noqa: E402
+from equity_lib.gaps import gap_spc, group_gap  # noqa: E402
+from equity_lib.pause import EquityPause, equity_pause  # noqa: E402
+
+__all__ += ["EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto"]
+
 __version__ = "0.1.0"

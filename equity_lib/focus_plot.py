@@ -1,0 +1,81 @@
+"""The Pareto chart of :func:`equity_lib.focus.pareto` (drawing only).
+
+Accessible by design (conventions.md, "Charts"): horizontal bars so long cell labels read without
+rotating; each bar carries its value and cumulative share as text, so nothing depends on colour; the
+cells up to the cut-off (the "vital few") are dark blue and hatched, the rest light blue; the title
+states the finding.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from equity_lib.colours import NHS
+
+
+def plot_pareto(table: pd.DataFrame, *, top: int | None = 10, cutoff: float = 0.8, title: str | None = None,
+                value_label: str = "Excess cases", ax=None):
+    """Bars of the largest cells, with each one's cumulative share of the total.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`equity_lib.focus.pareto`.
+    top : int or None
+        How many cells to draw (default 10; None: all with a value above 0).
+    cutoff : float
+        Cumulative share that marks the vital few (default 0.8, Juran's 80%).
+    title : str, optional
+        The figure's title; the default states how many cells hold the cut-off share.
+    value_label : str
+        The x axis label, with units.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes instead of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    required = {"label", "value", "share", "cumulative_share"}
+    if not isinstance(table, pd.DataFrame) or not required <= set(table.columns):
+        raise TypeError("table must be the DataFrame returned by equity_lib.focus.pareto().")
+    if not 0 < cutoff <= 1:
+        raise ValueError(f"cutoff must be a share between 0 and 1, not {cutoff!r}.")
+    rows = table[table["value"] > 0]
+    if top is not None:
+        rows = rows.head(top)
+    vital = int(np.searchsorted(table["cumulative_share"].to_numpy(), cutoff - 1e-12) + 1)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.6))
+    else:
+        fig = ax.figure
+    y = np.arange(len(rows))[::-1]
+    is_vital = np.arange(len(rows)) < vital
+    bars = ax.barh(y, rows["value"], color=np.where(is_vital, NHS["dark_blue"], NHS["light_blue"]),
+                   edgecolor=NHS["ink"], linewidth=0.6)
+    for bar, flag in zip(bars, is_vital, strict=True):
+        if flag:  # a hatch as well as a colour marks the vital few
+            bar.set_hatch("//")
+            bar.set_edgecolor("white")
+    ax.set_yticks(y, rows["label"])
+    top_value = rows["value"].max()
+    for bar_y, value, cumulative in zip(y, rows["value"], rows["cumulative_share"], strict=True):
+        ax.text(value + 0.01 * top_value, bar_y, f"{value:,.0f}  ({100 * cumulative:.0f}% so far)",
+                va="center", fontsize=9, color=NHS["ink"])
+    ax.set_xlim(0, top_value * 1.35)
+    ax.set_xlabel(value_label)
+    ax.grid(axis="x", color=NHS["pale_grey"])
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if title is None:
+        total = table.loc[table["value"] > 0, "value"].sum()
+        title = (f"{vital} of {int((table['value'] > 0).sum())} cells hold {100 * cutoff:.0f}% of the "
+                 f"{total:,.0f} {value_label.lower()}")
+    ax.set_title(title, loc="left", fontsize=12)
+    fig.text(0.01, 0.005, f"Hatched dark bars: the cells that make up the first {100 * cutoff:.0f}% "
+             "(the vital few).", fontsize=8.5, color=NHS["dark_grey"])
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig

@@ -1,0 +1,243 @@
+"""The equity pause: a short, data-driven record that a board reads before it signs off an initiative.
+
+The programme report asks boards to "only sign off initiatives that address inequalities", after a pause to
+ask "What does our data tell us about how this issue affects different populations?". What the report calls
+an equity pause (after the Virginia Mason Institute) has no public definition that we found; this is our
+own data-driven version, close in spirit to UW Medicine's Equity Impact Review. It gathers the outputs of
+the other lessons into five questions and a decision:
+
+1. **Can we see everyone?** completeness of the equity field (:func:`equity_lib.quality.completeness`).
+2. **How does it affect different populations?** one SPC chart per group (:func:`equity_lib.spc` with a
+   group as facet): each group's level and latest icon, and which group is most affected.
+3. **How steep is the gradient?** the slope and relative index of inequality (:func:`equity_lib.sii`).
+4. **Does the initiative reach the most affected?** the groups it targets against question 2's answer.
+5. **Can we publish it?** the suppression check (:func:`equity_lib.disclosure.check_safe`).
+
+:func:`equity_pause` builds the record; every answer is in words, and each status is a word (``ok``,
+``caution``, ``act``), never a colour alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from equity_lib.disclosure import SafetyCheck, SuppressionResult, check_safe
+from equity_lib.process_control import SPCResult
+
+STATUSES = ("ok", "caution", "act")
+DECISIONS = ("sign off", "sign off with conditions", "do not sign off yet")
+_COMPLETENESS_COLUMNS = {"field", "records", "valid", "not_stated", "not_known", "missing", "invalid",
+                         "pct_valid"}
+
+
+@dataclass
+class EquityPause:
+    """The record of one equity pause.
+
+    ``record`` has one row per question: ``step``, ``question``, ``evidence`` (in words, with the
+    figures) and ``status`` (``ok``, ``caution``, ``act`` or ``not assessed``). ``recommendation`` is one
+    of :data:`DECISIONS` with its reason, derived from the record; ``decision`` and ``rationale`` are what
+    the board decided, in its own words.
+    """
+
+    initiative: str
+    record: pd.DataFrame
+    recommendation: str
+    most_affected: object = None
+    decision: str | None = None
+    rationale: str | None = None
+
+    def to_markdown(self) -> str:
+        """The record as a Markdown section for board papers."""
+        lines = [f"### Equity pause: {self.initiative}", "", "| # | Question | Evidence | Status |",
+                 "|---|---|---|---|"]
+        for row in self.record.itertuples(index=False):
+            lines.append(f"| {row.step} | {row.question} | {row.evidence} | {row.status} |")
+        lines += ["", f"**Recommendation:** {self.recommendation}"]
+        if self.decision is not None:
+            lines.append(f"**Decision:** {self.decision}" + (f". {self.rationale}" if self.rationale else ""))
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __str__(self) -> str:
+        return self.to_markdown()
+
+
+def _completeness_answer(table: pd.DataFrame, threshold: float) -> tuple[str, str]:
+    if not {"records", "valid", "pct_valid"} <= set(table.columns):
+        raise ValueError("completeness must be the table from equity_lib.quality.completeness (columns "
+                         "records, valid, pct_valid).")
+    if table.empty or table["records"].sum() == 0:
+        return "No records to assess.", "act"
+    labels = [c for c in table.columns if c not in _COMPLETENESS_COLUMNS]
+    name = (table[labels].astype(str).agg(" ".join, axis=1) if labels
+            else pd.Series([f"row {i}" for i in table.index], index=table.index))
+    overall = 100 * table["valid"].sum() / table["records"].sum()
+    field = table["field"].iloc[0] if "field" in table else "the field"
+    lowest = table["pct_valid"].idxmin()
+    below = name[table["pct_valid"] < threshold].tolist()
+    evidence = (f"{field} is valid for {overall:.1f}% of {int(table['records'].sum()):,} records; lowest "
+                f"{table['pct_valid'][lowest]:.1f}% ({name[lowest]}).")
+    if not below:
+        return evidence + f" Every row is at or above {threshold:g}%.", "ok"
+    return (evidence + f" Below {threshold:g}%: {', '.join(below)}. Report the breakdown with its "
+            "completeness and the sensitivity bounds; improve recording alongside the work."), "caution"
+
+
+def _stratified_answer(result: SPCResult) -> tuple[str, str, object]:
+    direction = result.settings.get("improvement")
+    if not result.settings.get("facet"):
+        raise ValueError("stratified must be an SPC result with one facet per group: "
+                         "spc(..., facet=<group>).")
+    if direction not in ("increase", "decrease"):
+        raise ValueError("stratified needs an improvement direction (improvement='increase' or "
+                         "'decrease') to say which group is most affected.")
+    latest = result.summary().groupby("facet", sort=False).tail(1).set_index("facet")
+    worst = latest["cl"].idxmin() if direction == "increase" else latest["cl"].idxmax()
+    best = latest["cl"].idxmax() if direction == "increase" else latest["cl"].idxmin()
+    concerns = latest.index[latest["variation"] == "concern"].tolist()
+    name = result.settings["facet"]
+    evidence = (f"Most affected: {name} {worst} (mean {latest.loc[worst, 'cl']:.1f}, against "
+                f"{latest.loc[best, 'cl']:.1f} for {name} {best}).")
+    if concerns:
+        evidence += f" Latest point special cause concern in: {', '.join(map(str, concerns))}."
+        return evidence, "act", worst
+    improving = latest.index[latest["variation"] == "improvement"].tolist()
+    evidence += (f" Improving: {', '.join(map(str, improving))}; the others common cause." if improving
+                 else " Every group common cause: a stable difference that needs a change to the system.")
+    return evidence, "caution", worst
+
+
+def _gradient_answer(table: pd.DataFrame) -> tuple[str, str]:
+    if not {"sii", "rii", "sii_lower_95", "sii_upper_95"} <= set(table.columns):
+        raise ValueError("gradient must be the table from equity_lib.sii with 95% limits (columns sii, rii, "
+                         "sii_lower_95, sii_upper_95).")
+    row = table.iloc[-1]
+    if pd.isna(row["sii"]):
+        return f"SII withheld: {row.get('reason', 'no value')}.", "caution"
+    limits = f"95% CI {row['sii_lower_95']:.1f} to {row['sii_upper_95']:.1f}"
+    evidence = f"SII {row['sii']:.1f} ({limits}), RII {row['rii']:.2f}."
+    if "interpretation" in row and isinstance(row["interpretation"], str):
+        evidence += f" {row['interpretation']}"
+    significant = row["sii_lower_95"] > 0 or row["sii_upper_95"] < 0
+    return evidence, ("act" if significant else "ok")
+
+
+def _reach_answer(focus_groups, most_affected) -> tuple[str, str]:
+    groups = list(focus_groups)
+    names = ", ".join(map(str, groups))
+    if most_affected is None:
+        return f"Targets: {names}. Most affected group not assessed (no stratified chart).", "caution"
+    if most_affected in groups:
+        return f"Targets {names}, which includes the most affected group ({most_affected}).", "ok"
+    return (f"Targets {names}, but not the most affected group ({most_affected}): it may widen the gap "
+            "(an intervention-generated inequality)."), "act"
+
+
+def _publication_answer(check: SafetyCheck) -> tuple[str, str]:
+    if check.safe:
+        return "The published table passes the suppression check.", "ok"
+    return "Not safe to publish yet: " + " ".join(check.reasons[:2]), "act"
+
+
+def equity_pause(
+    initiative: str,
+    *,
+    completeness: pd.DataFrame | None = None,
+    stratified: SPCResult | None = None,
+    gradient: pd.DataFrame | None = None,
+    focus_groups=None,
+    publication: SafetyCheck | SuppressionResult | pd.DataFrame | None = None,
+    completeness_threshold: float = 90,
+    decision: str | None = None,
+    rationale: str | None = None,
+) -> EquityPause:
+    """Collect the evidence for one initiative into an equity-pause record, with a recommendation.
+
+    Each argument is the output of another equity_lib function; any can be left out (its question is then
+    "not assessed"). The recommendation follows the board's rule, sign off only initiatives that address
+    inequalities:
+
+    - **do not sign off yet** when the initiative does not reach the most affected group (question 4 is
+      ``act``) or when question 4 could not be assessed;
+    - **sign off with conditions** when it does, but the data are incomplete, a group's latest point is a
+      concern, or the table is not yet safe to publish (the conditions are listed);
+    - **sign off** otherwise.
+
+    Parameters
+    ----------
+    initiative : str
+        What is being decided, in a few words.
+    completeness : DataFrame, optional
+        :func:`equity_lib.quality.completeness` of the equity field (one row per organisation, for the
+        latest period).
+    stratified : SPCResult, optional
+        :func:`equity_lib.spc` of the outcome with the group as facet and an improvement direction.
+    gradient : DataFrame, optional
+        :func:`equity_lib.sii` with 95% limits (the last row is used, e.g. the latest year).
+    focus_groups : list, optional
+        The groups (facet values of ``stratified``) the initiative is designed for.
+    publication : SafetyCheck, SuppressionResult or DataFrame, optional
+        The table to publish, or its check (:func:`equity_lib.disclosure.check_safe`).
+    completeness_threshold : float
+        Percentage of valid codes below which question 1 is a caution. 90 is an illustrative default
+        (HES inpatient ethnicity was 90.5% complete in 2013); set your own.
+    decision, rationale : str, optional
+        What the board decided (one of :data:`DECISIONS`) and why, recorded with the evidence.
+
+    Returns
+    -------
+    EquityPause
+    """
+    if not isinstance(initiative, str) or not initiative.strip():
+        raise ValueError("initiative must name what is being decided, e.g. 'Text reminders for outpatients'.")
+    if decision is not None and decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}.")
+    if isinstance(focus_groups, (str, int, np.integer)):
+        focus_groups = [focus_groups]
+    if publication is not None and not isinstance(publication, SafetyCheck):
+        publication = check_safe(publication)
+
+    rows = []
+    na = ("Not assessed.", "not assessed")
+    most_affected = None
+    evidence, status = (_completeness_answer(completeness, completeness_threshold) if completeness is not None
+                        else na)
+    rows.append((1, "Can we see everyone? (completeness of the equity data)", evidence, status))
+    if stratified is not None:
+        evidence, status, most_affected = _stratified_answer(stratified)
+    else:
+        evidence, status = na
+    rows.append((2, "What does our data tell us about how this issue affects different populations?",
+                 evidence, status))
+    evidence, status = _gradient_answer(gradient) if gradient is not None else na
+    rows.append((3, "How steep is the gradient across deprivation?", evidence, status))
+    evidence, status = _reach_answer(focus_groups, most_affected) if focus_groups is not None else na
+    rows.append((4, "Is the initiative focused on the groups most disproportionately affected?", evidence,
+                 status))
+    evidence, status = _publication_answer(publication) if publication is not None else na
+    rows.append((5, "Can we publish this in public board papers?", evidence, status))
+    record = pd.DataFrame(rows, columns=["step", "question", "evidence", "status"])
+
+    reach = record.loc[3, "status"]
+    if reach != "ok":
+        recommendation = ("do not sign off yet: the initiative does not reach the most affected group."
+                          if reach == "act" else
+                          "do not sign off yet: whether it reaches the most affected group is not assessed.")
+    else:
+        conditions = []
+        if record.loc[0, "status"] in ("caution", "act", "not assessed"):
+            conditions.append("report completeness beside every breakdown and improve recording")
+        if record.loc[1, "status"] == "act":
+            conditions.append("find out what changed for the groups whose latest point is a concern")
+        if record.loc[4, "status"] in ("act", "not assessed"):
+            conditions.append("suppress the published table until it passes the check")
+        recommendation = ("sign off with conditions: " + "; ".join(conditions) + "." if conditions else
+                          "sign off: it reaches the most affected group and the evidence is sound.")
+    return EquityPause(initiative=initiative, record=record, recommendation=recommendation,
+                       most_affected=most_affected, decision=decision, rationale=rationale)

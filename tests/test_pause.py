@@ -1,0 +1,103 @@
+"""equity_lib.pause: the equity-pause record and its recommendation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from equity_lib import spc
+from equity_lib.disclosure import suppress
+from equity_lib.pause import DECISIONS, equity_pause
+from equity_lib.quality import completeness
+
+
+def _stratified(concern=False):
+    rng = np.random.default_rng(0)
+    rows = []
+    for q, level in ((1, 12.0), (2, 9.0), (3, 6.0)):
+        y = level + rng.normal(0, 0.3, 30)
+        if concern and q == 2:
+            y[-1] += 5
+        rows += [(q, t, v) for t, v in enumerate(y)]
+    d = pd.DataFrame(rows, columns=["q", "week", "dna_pct"])
+    return spc(d, y="dna_pct", x="week", facet="q", improvement="decrease")
+
+
+def _completeness(pct_first=95):
+    codes = ["A"] * pct_first + ["99"] * (100 - pct_first) + ["A"] * 99 + ["Z"]
+    return completeness(pd.DataFrame({"trust": ["X"] * 100 + ["Y"] * 100, "ethnic_category": codes}),
+                        "ethnic_category", by="trust")
+
+
+def _gradient(lower, upper):
+    return pd.DataFrame({"sii": [(lower + upper) / 2], "sii_lower_95": [lower], "sii_upper_95": [upper],
+                         "rii": [1.5], "interpretation": ["Higher values are worse."]})
+
+
+def _safe_table():
+    return suppress(pd.DataFrame({"a": [40, 50], "b": [60, 70]}, index=["r1", "r2"]))
+
+
+def test_reaching_the_most_affected_with_sound_evidence_is_signed_off():
+    p = equity_pause("Reminders", completeness=_completeness(), stratified=_stratified(),
+                     gradient=_gradient(1, 3), focus_groups=[1], publication=_safe_table())
+    assert p.most_affected == 1
+    assert p.record["status"].tolist() == ["ok", "caution", "act", "ok", "ok"]
+    assert p.recommendation.startswith("sign off:")
+
+
+def test_missing_the_most_affected_is_not_signed_off():
+    p = equity_pause("Reminders", stratified=_stratified(), focus_groups=3)
+    assert p.record.loc[3, "status"] == "act"
+    assert "not the most affected group (1)" in p.record.loc[3, "evidence"]
+    assert p.recommendation.startswith("do not sign off yet")
+
+
+def test_conditions_are_listed():
+    p = equity_pause("Reminders", completeness=_completeness(80), stratified=_stratified(concern=True),
+                     focus_groups=[1, 2])
+    assert p.record.loc[0, "status"] == "caution"
+    assert "Below 90%: X" in p.record.loc[0, "evidence"]
+    assert p.record.loc[1, "status"] == "act"
+    assert p.recommendation.startswith("sign off with conditions")
+    for condition in ("completeness", "concern", "suppress"):
+        assert condition in p.recommendation
+
+
+def test_gradient_whose_limits_include_zero_is_ok_and_unassessed_steps_say_so():
+    p = equity_pause("Reminders", gradient=_gradient(-1, 2))
+    na = "not assessed"
+    assert p.record["status"].tolist() == [na, na, "ok", na, na]
+    assert p.recommendation.startswith("do not sign off yet: whether it reaches")
+
+
+def test_unsafe_publication_is_an_action():
+    unsafe = pd.DataFrame({"a": [3, 50], "b": [60, 70]}, index=["r1", "r2"])
+    p = equity_pause("Reminders", publication=unsafe)
+    assert p.record.loc[4, "status"] == "act"
+    assert p.record.loc[4, "evidence"].startswith("Not safe to publish yet")
+
+
+def test_markdown_record_for_board_papers():
+    p = equity_pause("Reminders", stratified=_stratified(), focus_groups=[1], decision="sign off",
+                     rationale="It reaches quintile 1.")
+    text = p.to_markdown()
+    assert text.startswith("### Equity pause: Reminders")
+    assert text.count("\n| ") == 6  # header and five questions
+    assert "**Decision:** sign off. It reaches quintile 1." in text
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"initiative": " "}, "initiative must name"),
+    ({"decision": "approve"}, "decision must be one of"),
+    ({"completeness": pd.DataFrame({"x": [1]})}, "completeness must be the table"),
+    ({"gradient": pd.DataFrame({"sii": [1]})}, "gradient must be the table"),
+    ({"stratified": spc(pd.DataFrame({"y": np.arange(20.0)}), y="y")}, "one facet per group"),
+])
+def test_bad_input(kwargs, message):
+    args = {"initiative": "Reminders"} | kwargs
+    with pytest.raises(ValueError, match=message):
+        equity_pause(**args)
+
+
+def test_decisions_are_words():
+    assert DECISIONS == ("sign off", "sign off with conditions", "do not sign off yet")

@@ -50,6 +50,8 @@ lab: install
 
 bench: install
 	taskset -c 0 $(BIN)/python benchmarks/bench_spc.py
+	taskset -c 0 $(BIN)/python benchmarks/bench_rates.py
+	taskset -c 0 $(BIN)/python benchmarks/bench_inequality.py
 
 data: install
 	$(BIN)/python -m equity_lib.synthetic

@@ -64,7 +64,7 @@ def excess_cases(
         Columns of events and of people (or exposure) at risk.
     group : str
         Column of the groups compared (e.g. ``imd_quintile``).
-    reference : "best" or a value of ``group``
+    reference : object
         The group whose rate every group is held to: ``"best"`` (the default: the group with the
         lowest rate for ``decrease``, highest for ``increase``; the best of small groups is partly
         chance, so prefer a large named group such as the least deprived) or a group code.

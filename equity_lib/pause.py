@@ -9,7 +9,8 @@ the other lessons into five questions and a decision:
 1. **Can we see everyone?** completeness of the equity field (:func:`equity_lib.quality.completeness`).
 2. **How does it affect different populations?** one SPC chart per group (:func:`equity_lib.spc` with a
    group as facet): each group's level and latest icon, and which group is most affected.
-3. **How steep is the gradient?** the slope and relative index of inequality (:func:`equity_lib.sii`).
+3. **How steep is the gradient?** the slope and relative index of inequality
+   (:func:`equity_lib.inequality.sii`).
 4. **Does the initiative reach the most affected?** the groups it targets against question 2's answer.
 5. **Can we publish it?** the suppression check (:func:`equity_lib.disclosure.check_safe`).
 
@@ -27,7 +28,9 @@ import pandas as pd
 from equity_lib.disclosure import SafetyCheck, SuppressionResult, check_safe
 from equity_lib.process_control import SPCResult
 
+#: The status of one question, in words (never a colour alone).
 STATUSES = ("ok", "caution", "act")
+#: The decisions a board can record.
 DECISIONS = ("sign off", "sign off with conditions", "do not sign off yet")
 _COMPLETENESS_COLUMNS = {"field", "records", "valid", "not_stated", "not_known", "missing", "invalid",
                          "pct_valid"}
@@ -179,11 +182,12 @@ def equity_pause(
     stratified : SPCResult, optional
         :func:`equity_lib.spc` of the outcome with the group as facet and an improvement direction.
     gradient : DataFrame, optional
-        :func:`equity_lib.sii` with 95% limits (the last row is used, e.g. the latest year).
+        :func:`equity_lib.inequality.sii` with 95% limits (the last row is used, e.g. the latest year).
     focus_groups : list, optional
         The groups (facet values of ``stratified``) the initiative is designed for.
-    publication : SafetyCheck, SuppressionResult or DataFrame, optional
-        The table to publish, or its check (:func:`equity_lib.disclosure.check_safe`).
+    publication : object, optional
+        The table to publish (a DataFrame or :class:`~equity_lib.disclosure.SuppressionResult`), or its
+        check (:class:`~equity_lib.disclosure.SafetyCheck`, from :func:`equity_lib.disclosure.check_safe`).
     completeness_threshold : float
         Percentage of valid codes below which question 1 is a caution. 90 is an illustrative default
         (HES inpatient ethnicity was 90.5% complete in 2013); set your own.

@@ -515,7 +515,7 @@ def _check_duplicates(data, cell, nonindependent):
 def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None,
         age_band: str | None = None, standard=None, confidence: float | Sequence[float] = 0.95,
         multiplier: float = 100_000, event_frequency: str | None = None,
-        count_limits: str = "byar", min_count: int = DSR_MIN_COUNT) -> pd.DataFrame:
+        count_limits: str = "byar", min_count: int = DSR_MIN_COUNT, sum_rows: bool = False) -> pd.DataFrame:
     """Directly standardised rates with Dobson confidence limits.
 
     For each group, with x_i events, n_i population and w_i standard weight in age band i, W = sum w_i
@@ -562,6 +562,14 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
         Limits for O in Dobson's formula (default Byar's, as PHE).
     min_count : int
         Rates from fewer events are withheld (default 10).
+    sum_rows : bool
+        False (default): each group has one row per age band, and a band given twice is an error.
+        True: the rows of a group that share an age band are added up first (their counts, and their
+        populations), so that a finer table, e.g. by trust, IMD decile, sex and year, is standardised per
+        quintile in one call. Populations summed over years are person-years, so the rate is per
+        person-year (per year). Needs ``age_band``; not with ``event_frequency``; a ``standard`` given
+        as a column must hold the same weight in every row of a band. The formulas above then apply to
+        the summed x_i and n_i.
 
     Returns
     -------
@@ -580,9 +588,14 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
     if event_frequency is not None and age_band is None:
         raise ValueError("With event_frequency, dsr needs age_band='<column of band labels>' to gather each "
                          "band's rows.")
+    if not isinstance(sum_rows, (bool, np.bool_)):
+        raise TypeError(f"sum_rows must be True or False, not {sum_rows!r}.")
     counts, pops = numeric_column(data, x), numeric_column(data, n)
     _check_counts(data, x, counts)
     _check_denominators(data, n, pops, what="population")
+    if sum_rows:
+        data = _sum_band_rows(data, x, n, by, age_band, standard, event_frequency, counts, pops)
+        counts, pops = numeric_column(data, x), numeric_column(data, n)
     counts = np.where(np.isnan(counts), 0.0, counts)
     if event_frequency is not None:
         freq = numeric_column(data, event_frequency)
@@ -624,10 +637,47 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
     return _output(data, keys, {}, results)
 
 
-def _check_constant_within_band(data, cell, first, values, column, what):
+def _sum_band_rows(data, x, n, by, age_band, standard, event_frequency, counts, pops) -> pd.DataFrame:
+    """One row per group and age band: counts and populations added up (``dsr(..., sum_rows=True)``).
+
+    Counts and populations are already checked (a missing population is an error, a missing count is 0
+    events), so the sums cannot silently skip a missing value. Bands are matched by their loosely read
+    label ('00-04' is '0-4').
+    """
+    if age_band is None:
+        raise ValueError("sum_rows=True needs age_band='<column of band labels>' to know which rows to add "
+                         "up.")
+    if event_frequency is not None:
+        raise ValueError("sum_rows=True cannot be used with event_frequency: sum the people per group, age "
+                         "band and number of events first.")
+    band, labels = _band_codes(data, age_band)
+    frame = pd.DataFrame({column: data[column].to_numpy() for column in by}, index=data.index)
+    frame[age_band] = np.asarray(labels, dtype=object)[band]
+    keys = [*by, age_band]
+    if isinstance(standard, str):
+        require_columns(data, [standard])
+        weights = numeric_column(data, standard)
+        cell = frame.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+        first = ~pd.Series(cell).duplicated().to_numpy()
+        _check_constant_within_band(data, cell, first, weights, standard, "standard weight",
+                                    rows="rows (summed with sum_rows=True)")
+        frame[standard] = weights
+    frame[x] = np.where(np.isnan(counts), 0.0, counts)
+    frame[n] = pops
+    sums = {x: "sum", n: "sum"} | ({standard: "first"} if isinstance(standard, str) else {})
+    out = frame.groupby(keys, sort=False, dropna=False, observed=True).agg(sums).reset_index()
+    for column in by:  # keep the caller's dtypes (groupby can turn categories into objects)
+        try:
+            out[column] = out[column].astype(data[column].dtype)
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def _check_constant_within_band(data, cell, first, values, column, what, rows="event-frequency rows"):
     reference = pd.Series(values).groupby(cell).transform("first").to_numpy()
-    fail_rows(data, values != reference, f"Column '{column}' ({what}) differs between the event-frequency "
-              "rows of one group and age band",
+    fail_rows(data, values != reference, f"Column '{column}' ({what}) differs between the {rows} of one "
+              "group and age band",
               f"every row of a group's age band must carry the same {what}.")
 
 

@@ -229,3 +229,41 @@ def test_isr_reference_problems():
     with pytest.raises(ValueError, match=r"Column 'x' has negative counts at row 3"):
         rates.isr(data.assign(x=np.where(data.index == 3, -1, 3)), "x", "n", by="area", x_ref=[10] * 19,
                   n_ref=[1000] * 19)
+
+
+def test_dsr_sum_rows_checked():
+    data = pd.concat([esp_rows().assign(sex="F"), esp_rows().assign(sex="M")], ignore_index=True)
+    with pytest.raises(ValueError, match=r"sum_rows=True needs age_band="):
+        rates.dsr(data, "x", "n", by="area", sum_rows=True)
+    with pytest.raises(ValueError, match=r"sum_rows=True cannot be used with event_frequency"):
+        rates.dsr(data.assign(f=1), "x", "n", by="area", age_band="age_band", event_frequency="f",
+                  sum_rows=True)
+    with pytest.raises(TypeError, match=r"sum_rows must be True or False, not 'yes'"):
+        rates.dsr(data, "x", "n", by="area", age_band="age_band", sum_rows="yes")
+    # a missing population is still an error, not skipped by the sum
+    gap = data.assign(n=data["n"].where(data.index != 25))
+    with pytest.raises(ValueError, match=r"Column 'n' has a missing population at row 25\."):
+        rates.dsr(gap, "x", "n", by="area", age_band="age_band", sum_rows=True)
+    weighted = data.assign(w=np.tile(rates.ESP2013["weight"], 4))
+    weighted.loc[40, "w"] = 1.0  # area A's 0-4 weight for men differs from women's
+    with pytest.raises(ValueError, match=r"Column 'w' \(standard weight\) differs between the rows \(summed "
+                                         r"with sum_rows=True\) of one group and age band at row 40\."):
+        rates.dsr(weighted, "x", "n", by="area", age_band="age_band", standard="w", sum_rows=True)
+
+
+def test_dsr_sum_rows_adds_up_loosely_read_bands_and_keeps_dtypes():
+    data = pd.concat([esp_rows().assign(sex="F"), esp_rows().assign(sex="M")], ignore_index=True)
+    data["area"] = pd.Categorical(data["area"], categories=["B", "A", "C"], ordered=True)
+    loose = data.copy()
+    relabel = {"0-4": "00-04", "90+": "90 and over"}
+    loose.loc[loose["sex"] == "M", "age_band"] = loose["age_band"].replace(relabel)
+    summed = rates.dsr(loose, "x", "n", by="area", age_band="age_band", sum_rows=True)
+    assert summed["area"].dtype == data["area"].dtype
+    assert list(summed["area"]) == ["B", "A"]
+    assert (summed["total_count"] == 2 * 3 * 19).all() and (summed["total_pop"] == 2 * 1000 * 19).all()
+    expected = rates.dsr(esp_rows(count=6, pop=2000), "x", "n", by="area")
+    np.testing.assert_allclose(summed.set_index(summed["area"].astype(str)).loc[["A", "B"], "value"],
+                               expected["value"], rtol=1e-12)
+    # without sum_rows a band given twice stays an error
+    with pytest.raises(ValueError, match=r"An age band appears twice within a group"):
+        rates.dsr(data, "x", "n", by="area", age_band="age_band")

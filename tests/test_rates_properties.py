@@ -220,3 +220,19 @@ def test_poisson_limits_switch_at_ten(data):
     # Byar's approximation is close to exact from 10 events on
     np.testing.assert_allclose(byar_lo[~small], exact_lo[~small], rtol=0.01)
     assert list(method) == ["exact" if s else "byar" for s in small]
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 200), st.integers(1, 20_000)), min_size=76, max_size=76),
+       st.integers(0, 2**32 - 1))
+def test_dsr_sum_rows_is_the_dsr_of_the_table_summed_first(rows, seed):
+    """sum_rows=True (2 areas x 2 sexes x 19 bands, rows in any order) = summing per area and band first."""
+    x, n = zip(*rows, strict=True)
+    bands = list(rates.ESP2013["age_band"])
+    fine = pd.DataFrame({"area": np.repeat(["A", "B"], 38), "sex": np.tile(np.repeat(["F", "M"], 19), 2),
+                         "age_band": bands * 4, "x": x, "n": n})
+    shuffled = fine.sample(frac=1, random_state=np.random.default_rng(seed).integers(2**31))
+    summed = fine.groupby(["area", "age_band"], sort=False)[["x", "n"]].sum().reset_index()
+    expected = rates.dsr(summed, "x", "n", by="area", age_band="age_band", confidence=LEVELS)
+    out = rates.dsr(shuffled, "x", "n", by="area", age_band="age_band", confidence=LEVELS, sum_rows=True)
+    pd.testing.assert_frame_equal(out, expected, rtol=1e-12)

@@ -13,6 +13,9 @@ Dictionary order, A to S, then Z "not stated" and 99 "not known"), counts int64,
 Lookup tables: ``ETHNIC_CATEGORIES`` (code, label, broad group), ``AGE_BANDS`` and ``ESP2013`` (the
 European Standard Population 2013 weights), ``TREATMENT_FUNCTIONS``.
 
+Your own extract: ``columns(name)`` lists what a lesson's dataset holds, and ``conform(extract, name)``
+checks a team's extract against it and types it the same way (``equity_lib.datasets.extract``).
+
 To add a dataset: add its entry to ``REGISTRY`` (``equity_lib/datasets/_registry.py``) and its recipe
 to ``equity_lib.synthetic.RECIPES``, run ``python -m equity_lib.synthetic`` and describe it in
 ``datasets/README.md``.
@@ -25,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from equity_lib.datasets._registry import PACKAGE, REGISTRY, DatasetSpec, Field, datapackage
+from equity_lib.datasets.extract import columns, conform
 from equity_lib.synthetic import world
 
 # The package is installed editable from a checkout; the data live at the repository's top level.
@@ -65,6 +69,8 @@ __all__ = [
     "DatasetSpec",
     "Field",
     "available",
+    "columns",
+    "conform",
     "datapackage",
     "load",
 ]

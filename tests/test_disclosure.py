@@ -30,7 +30,14 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from equity_lib.disclosure import SafetyCheck, SuppressionResult, check_safe, round_counts, suppress
+from equity_lib.disclosure import (
+    SafetyCheck,
+    SuppressionResult,
+    check_safe,
+    plot_ranges,
+    round_counts,
+    suppress,
+)
 
 TOTAL = "Total"
 
@@ -395,6 +402,18 @@ def test_check_safe_flags_a_small_count_shown():
     assert any("shows 3" in r for r in check_safe(unrounded).reasons)
 
 
+def test_a_small_count_shown_is_not_also_called_inconsistent():
+    # the unsuppressed table with its true totals: the small counts are the problem, not the totals
+    table = published([[6, 40, 46], [20, 30, 50], [26, 70, 96]], ["x", "y", TOTAL], ["a", "b", TOTAL])
+    check = check_safe(table, rounding=1)
+    assert not check.safe
+    assert check.reasons == ["Row 'x', column 'a' shows 6, which only a count of 1 to 7 could give: the rule "
+                             "hides those as '*'."]
+    # totals that do not fit are still reported
+    wrong = published([[6, 40, 47], [20, 30, 50], [26, 70, 97]], ["x", "y", TOTAL], ["a", "b", TOTAL])
+    assert any("inconsistent" in r for r in check_safe(wrong, rounding=1).reasons)
+
+
 def test_check_safe_flags_unrounded_numbers():
     table = published([["13", "40"]], ["x"], ["a", "b"])
     check = check_safe(table)
@@ -522,6 +541,83 @@ def test_bad_settings(kwargs, message):
 def test_threshold_1_is_fine_without_rounding_or_with_zeros_hidden():
     assert one_row([1, 2], threshold=1, rounding=1).table.loc["r"].tolist() == ["*", "2"]
     assert one_row([0, 2, 3], threshold=1, suppress_zeros=True).table.loc["r"].tolist() == ["*", "0", "5"]
+
+
+def test_check_safe_keeps_the_rules_it_checked():
+    table = published([["*", "40"], ["10", "0"]], ["x", "y"], ["a", "b"])
+    check = check_safe(table, threshold=10, rounding=10)
+    assert check.settings == dict(threshold=10, rounding=10, suppress_zeros=False, min_values=2)
+    assert check_safe(suppress(pd.DataFrame({"a": [3, 40]}), threshold=5)).settings["threshold"] == 5
+
+
+# --- plot_ranges --------------------------------------------------------------------------------------------
+
+NAIVE_TABLE = pd.DataFrame({"a": [3, 40], "b": [50, 60]}, index=["x", "y"])
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_plot_ranges_marks_a_worked_out_cell_and_states_the_finding():
+    import matplotlib.pyplot as plt
+
+    naive = suppress(NAIVE_TABLE, rounding=1, secondary=False)
+    safe = suppress(NAIVE_TABLE, rounding=1)
+    fig = plot_ranges({"Primary only": naive, "Safe": safe}, xlabel="Patients (count)")
+    top, bottom = fig.axes[:2]
+    assert top.get_title(loc="left") == "Primary only: the hidden cell can be worked out"
+    assert "exactly 3: worked out" in _texts(top)
+    assert [t.get_text() for t in top.get_yticklabels()] == ["x, a"]
+    assert bottom.get_title(loc="left").startswith("Safe: none of the 4 hidden cells")
+    # every hidden cell of the safe table gets its range in words, read from the audit
+    expected = [f"{int(lo)} to {int(hi)}" for lo, hi in zip(safe.audit["lowest"], safe.audit["highest"],
+                                                             strict=True)]
+    assert _texts(bottom) == expected
+    assert bottom.get_xlabel() == "Patients (count)"
+    assert top.get_ylabel() == bottom.get_ylabel() == "Hidden cell (row, column)"
+    assert fig.get_suptitle() == "1 of 5 hidden cells can be worked out"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["Range the intruder is left with", "Worked out exactly",
+                      "Counts the rule hides (1 to 7)"]
+    plt.close(fig)
+
+
+def test_plot_ranges_of_a_check_an_unbounded_cell_and_a_cell_exposed_if_small():
+    import matplotlib.pyplot as plt
+
+    # no totals: the hidden cell is unbounded
+    fig = plot_ranges(check_safe(published([["*", "40"], ["10", "0"]], ["x", "y"], ["a", "b"])), title="T")
+    assert _texts(fig.axes[0]) == ["0 to no upper limit"]
+    assert fig.get_suptitle() == "T"
+    assert fig.axes[0].get_title(loc="left") == ""  # one table: no panel title
+    plt.close(fig)
+    # x can be 7 to 47, but exactly 7 if it is small (see test_check_safe_flags_a_cell_exposed_if_it_is_small)
+    table = published([["*", "*", "57"], ["*", "*", "40"], ["47", "50", "97"]], ["r0", "r1", TOTAL],
+                      ["c0", "c1", TOTAL])
+    fig = plot_ranges(check_safe(table, rounding=1))
+    assert "7 to 47; exactly 7 if it is small" in _texts(fig.axes[0])
+    assert "Narrowed too far" in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert fig.get_suptitle() == "1 of 4 hidden cells can be worked out"
+    plt.close(fig)
+
+
+def test_plot_ranges_with_nothing_hidden_and_bad_input():
+    import matplotlib.pyplot as plt
+
+    fig = plot_ranges(suppress(pd.DataFrame({"a": [30, 40]})))
+    assert _texts(fig.axes[0]) == ["No cell is hidden"]
+    assert fig.get_suptitle() == "Nothing hidden"
+    plt.close(fig)
+    both = suppress(pd.DataFrame({"a": [3, 40], "b": [50, 2]}), rounding=1, secondary=False)
+    fig = plot_ranges(both)
+    assert fig.get_suptitle() == "All 2 hidden cells can be worked out"
+    assert _texts(fig.axes[0]) == ["exactly 3: worked out", "exactly 2: worked out"]
+    plt.close(fig)
+    with pytest.raises(TypeError, match=r"not DataFrame for 'p'\. Fix: pass suppress\(table\)"):
+        plot_ranges({"p": NAIVE_TABLE})
+    with pytest.raises(ValueError, match="No results to draw"):
+        plot_ranges({})
 
 
 def test_not_a_dataframe():

@@ -6,7 +6,8 @@
   ``spc(table, y="valid", n="records", chart="p", x=over, facet=by)``.
 * :func:`map_ethnicity` - local ethnicity codes to NHS codes, with a report of what did not map.
 * :func:`gap_sensitivity` - how much a gap between two groups could change if the records with no
-  usable group were known: complete cases, "like the observed", each group in turn, and bounds.
+  usable group were known: complete cases, "like the observed", each group in turn, and bounds;
+  ``.plot()`` draws them on one axis.
 
 Missing equity data are a finding, not a nuisance (``conventions.md``, "Data"): "not stated" (Z) and
 "not known" (99) are kept as their own categories and never silently dropped. Missingness is not
@@ -171,7 +172,10 @@ def completeness(
         ``records``, ``valid``, ``not_stated``, ``not_known``, ``missing``, ``invalid`` (counts that
         add up to ``records``; not_stated and not_known are 0 for kinds without such codes) and
         ``pct_valid`` (100 x valid / records). Ready for a p chart of completeness:
-        ``spc(table, y="valid", n="records", chart="p", x=over, facet=by, multiply=100)``.
+        ``spc(table, y="valid", n="records", chart="p", x=over, facet=by, multiply=100)``. With a
+        whole list per point (thousands of records) month-to-month variation usually exceeds the
+        binomial, so the p chart's limits are too narrow and flag noise: use ``chart="pp"``
+        (Laney) or an XmR chart of ``pct_valid`` instead (notebook 07).
 
     Examples
     --------
@@ -329,7 +333,7 @@ def _normalised_values(values: list, upper: bool = True) -> pd.Series:
 @dataclass(frozen=True)
 class GapSensitivity:
     """The output of :func:`gap_sensitivity`: ``table`` (one row per scenario), ``finding`` (plain words)
-    and ``settings``."""
+    and ``settings``; :meth:`plot` draws the scenarios and the bounds."""
 
     table: pd.DataFrame
     finding: str
@@ -337,6 +341,86 @@ class GapSensitivity:
 
     def __str__(self) -> str:
         return self.finding
+
+    def plot(self, *, title: str | None = None, xlabel: str | None = None, show_bounds: bool = True,
+             ax=None):
+        """Draw the gap under each scenario, and the no-assumption bounds, on one axis.
+
+        One row per scenario, top to bottom in the order of ``table``: its gap (focus minus
+        reference, percentage points) as a marker of its own shape, labelled with its value; the
+        last row is the range from ``lower_bound`` to ``upper_bound`` (drawn with ``show_bounds``).
+        A dotted line marks no gap. Nothing is computed here: every number is in ``table``.
+
+        Parameters
+        ----------
+        title : str, optional
+            The figure's title: state the finding ("Asian patients wait longer under every
+            reallocation; only the no-assumption bounds allow a reversal").
+        xlabel : str, optional
+            The x axis label; default "Gap: <focus> minus <reference> (percentage points)".
+        show_bounds : bool
+            Draw the no-assumption bounds (they can be far wider than the scenarios).
+        ax : matplotlib.axes.Axes, optional
+            Draw into this axes instead of a new figure.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        import matplotlib.pyplot as plt
+
+        from equity_lib.colours import NHS
+
+        if not isinstance(show_bounds, (bool, np.bool_)):
+            raise TypeError(f"show_bounds must be True or False, not {show_bounds!r}.")
+        focus, reference = self.settings.get("names") or ("focus", "reference")
+        t = self.table.set_index("scenario")
+        words = {
+            "complete_case": ("Complete cases (missing left out)", "o", NHS["blue"]),
+            "like_observed": ("Missing like the observed", "D", NHS["dark_blue"]),
+            "all_missing_in_focus": (f"All missing counted as {focus}", ">", NHS["pink"]),
+            "all_missing_in_reference": (f"All missing counted as {reference}", "<", NHS["aqua_green"]),
+        }
+        rows = [s for s in words if s in t.index]
+        n_rows = len(rows) + (1 if show_bounds else 0)
+        own_figure = ax is None
+        if own_figure:
+            fig, ax = plt.subplots(figsize=(9, 1.6 + 0.5 * n_rows), layout="constrained")
+        else:
+            fig = ax.figure
+        ypos = np.arange(n_rows)[::-1]
+        values = [float(t.loc[s, "gap_pp"]) for s in rows]
+        lo, hi = float(t.loc["lower_bound", "gap_pp"]), float(t.loc["upper_bound", "gap_pp"])
+        shown = values + ([lo, hi] if show_bounds else [])
+        span = max(max(shown) - min(shown), 1.0)
+        for y, s, v in zip(ypos, rows, values, strict=False):
+            label, marker, colour = words[s]
+            ax.scatter([v], [y], marker=marker, s=80, color=colour, edgecolors=NHS["ink"], linewidths=0.8,
+                       zorder=3)
+            ax.annotate(f"{v:+.1f}", (v, y), xytext=(0, 9), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=9, color=NHS["ink"])
+        labels = [words[s][0] for s in rows]
+        if show_bounds:
+            ax.hlines(ypos[-1], lo, hi, color=NHS["dark_grey"], linewidth=3, zorder=2)
+            ax.scatter([lo, hi], [ypos[-1]] * 2, marker="|", s=220, color=NHS["dark_grey"], linewidths=2.5,
+                       zorder=3)
+            for v, ha, dx in ((lo, "left", 4), (hi, "right", -4)):
+                ax.annotate(f"{v:+.1f}", (v, ypos[-1]), xytext=(dx, 7), textcoords="offset points",
+                            ha=ha, va="bottom", fontsize=9, color=NHS["ink"])
+            labels.append("Any allocation (no assumption)")
+        ax.axvline(0, color=NHS["ink"], linewidth=1, linestyle=":", zorder=1)
+        ax.set_yticks(ypos, labels)
+        ax.set_ylim(-0.6, n_rows - 0.2)
+        ax.set_xlim(min(min(shown), 0) - 0.06 * span, max(max(shown), 0) + 0.06 * span)
+        ax.set_xlabel(xlabel or f"Gap: {focus} minus {reference} (percentage points)\n"
+                                f"left of 0: {focus} lower;  right of 0: {focus} higher")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="x", color=NHS["pale_grey"], linewidth=0.8, zorder=0)
+        if title and own_figure:  # across the whole figure, so a long finding is not cut off
+            fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
+        elif title:
+            ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+        return fig
 
 
 def gap_sensitivity(
@@ -486,6 +570,7 @@ def gap_sensitivity(
     n_total = len(data)
     finding = _finding(table, names, outcome, nm, n_total, group)
     settings = dict(group=group, outcome=outcome, focus=sorted(focus_set), reference=sorted(reference_set),
+                    names=tuple(names),
                     missing=sorted(missing_set), within=within, records=n_total, missing_records=nm,
                     missing_events=em, other_records=int((~is_missing & ~is_focus & ~is_reference).sum()))
     return GapSensitivity(table, finding, settings)

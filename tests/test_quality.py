@@ -370,6 +370,56 @@ def test_every_allocation_of_the_missing_lies_within_the_bounds(rows, seed):
     assert low - 1e-9 <= gap <= high + 1e-9
 
 
+def test_gap_sensitivity_plot_draws_every_scenario_and_the_bounds(gap_data):
+    import matplotlib.pyplot as plt
+
+    result = gap_sensitivity(gap_data, "eth", "over_52", focus="K", reference="A",
+                             names=("Bangladeshi", "White British"))
+    assert result.settings["names"] == ("Bangladeshi", "White British")
+    t = result.table.set_index("scenario")
+    fig = result.plot(title="A finding")
+    ax = fig.axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["Complete cases (missing left out)", "Missing like the observed",
+                      "All missing counted as Bangladeshi", "All missing counted as White British",
+                      "Any allocation (no assumption)"]
+    # one marker per scenario, at its gap, top to bottom in the table's order; the bounds as a line
+    markers = [c for c in ax.collections if c.__class__.__name__ == "PathCollection"]
+    points = [c.get_offsets()[0] for c in markers if len(c.get_offsets()) == 1]
+    assert [x for x, _ in points] == pytest.approx(t["gap_pp"].iloc[:4].tolist())
+    assert [y for _, y in points] == [4, 3, 2, 1]
+    (segment,) = [c for c in ax.collections if c.__class__.__name__ == "LineCollection"][0].get_segments()
+    bounds = [t.loc["lower_bound", "gap_pp"], t.loc["upper_bound", "gap_pp"]]
+    assert segment[:, 0].tolist() == pytest.approx(bounds)
+    texts = [a.get_text() for a in ax.texts]
+    assert f"{t.loc['upper_bound', 'gap_pp']:+.1f}" in texts and "+5.0" in texts
+    lo, hi = ax.get_xlim()
+    assert lo < t.loc["lower_bound", "gap_pp"] and hi > t.loc["upper_bound", "gap_pp"]
+    assert fig._suptitle.get_text() == "A finding"
+    assert "Bangladeshi minus White British (percentage points)" in ax.get_xlabel()
+    plt.close(fig)
+
+
+def test_gap_sensitivity_plot_options(gap_data):
+    import matplotlib.pyplot as plt
+
+    result = gap_sensitivity(gap_data, "eth", "over_52", focus="K", reference="A", like_observed=False)
+    fig, ax = plt.subplots()
+    assert result.plot(show_bounds=False, ax=ax, title="T", xlabel="Gap (points)") is fig
+    assert [tick.get_text() for tick in ax.get_yticklabels()] == [
+        "Complete cases (missing left out)", "All missing counted as K", "All missing counted as A"]
+    assert ax.get_title(loc="left") == "T" and ax.get_xlabel() == "Gap (points)"
+    assert ax.get_xlim()[0] < 0 < t_max(result) < ax.get_xlim()[1]
+    with pytest.raises(TypeError, match="show_bounds"):
+        result.plot(show_bounds="no")
+    plt.close("all")
+
+
+def t_max(result):
+    t = result.table.set_index("scenario")
+    return t.loc[["complete_case", "all_missing_in_focus", "all_missing_in_reference"], "gap_pp"].max()
+
+
 def test_docstring_examples_run():
     import equity_lib.quality as module
 

@@ -105,3 +105,51 @@ def test_plot_gap_from_summary_measures_ratio_on_log_scale():
     fig = plot_gap(m, gap="D", label="ind")
     assert "the most disadvantaged are worse off" in fig.axes[0].get_xlabel()
     plt.close(fig)
+
+
+def test_plot_gap_words_follow_a_negative_multiplier(deciles):
+    """sii(multiplier=-1) turns the SII's sign (PHE's polarity switch): a positive SII then means the most
+    deprived have the higher values, and the axis must say so."""
+    falling = deciles.assign(le=90 - deciles["le"])  # higher at the most deprived end
+    turned = sii(falling, "decile", "pop", "le", se="se", by="area", limits="analytic", multiplier=-1)
+    assert (turned["sii"] > 0).all()
+    fig = plot_gap(turned)
+    assert "left of 0: the most deprived have lower values;  right: the most deprived have higher values" \
+        in fig.axes[0].get_xlabel()
+    plt.close(fig)
+    plain = sii(falling, "decile", "pop", "le", se="se", by="area", limits="analytic")
+    fig = plot_gap(plain)
+    assert "left of 0: the most deprived have higher values;  right: the most deprived have lower values" \
+        in fig.axes[0].get_xlabel()
+    plt.close(fig)
+    mixed = pd.concat([turned.iloc[:1], plain.iloc[1:]], ignore_index=True)
+    fig = plot_gap(mixed)
+    assert "left of 0" not in fig.axes[0].get_xlabel()  # signs differ between rows: no words, not wrong ones
+    plt.close(fig)
+
+
+def test_plot_sii_of_one_area_without_by(deciles):
+    """sii and sii_points without by= give one area with no key columns: plot_sii draws it."""
+    one = deciles[deciles["area"] == "Southam"].drop(columns="area")
+    result = sii(one, "decile", "pop", "le", se="se", limits="analytic", favourable=True)
+    fig = plot_sii(sii_points(one, "decile", "pop", "le"), result, value_label="Life expectancy (years)")
+    ax = fig.axes[0]
+    assert len(ax.texts) == 10
+    assert _legend(ax)[2].startswith(f"SII = {result.loc[0, 'sii']:.3g}")
+    fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_plot_sii_end_labels_sit_away_from_the_line(deciles, direction):
+    """The end labels run along the axis; they go on the side of their point away from the fitted line, and
+    clear of the marker."""
+    one = deciles[deciles["area"] == "Westford"].assign(le=lambda d: 80 + direction * (d["le"] - 80))
+    fig = plot_sii(sii_points(one, "decile", "pop", "le"))
+    first, last = fig.axes[0].texts[0], fig.axes[0].texts[-1]
+    rises = direction == 1  # Westford's values rise from the most to the least deprived decile
+    assert (first.xyann[1] > 0) == (not rises) and (last.xyann[1] > 0) == rises
+    assert first.get_va() == ("top" if rises else "bottom")
+    assert last.get_va() == ("bottom" if rises else "top")
+    assert all(abs(t.xyann[1]) > 4 for t in fig.axes[0].texts)
+    plt.close(fig)

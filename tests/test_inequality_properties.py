@@ -424,3 +424,14 @@ def test_sii_most_deprived_highest_label(data):
                   most_deprived="highest").iloc[0]
     for column in ("sii", "rii", "intercept", "sii_lower_95", "sii_upper_95"):
         np.testing.assert_allclose(other[column], base[column], rtol=1e-9, atol=1e-12)
+
+
+def test_sii_interpretation_says_what_zero_means():
+    """The words name 0 as the value of no gradient, so that 'exclude 0' cannot be read as 'no gradient'."""
+    d = pd.DataFrame({"decile": range(1, 11), "pop": [7000] * 10, "se": [0.3] * 10,
+                      "steep": np.linspace(70, 80, 10), "flat": [75.0, 75.2] * 5})
+    steep = sii(d, "decile", "pop", "steep", se="se", limits="analytic", favourable=True)
+    flat = sii(d, "decile", "pop", "flat", se="se", limits="analytic", favourable=True)
+    assert steep.loc[0, "interpretation"].endswith("the 95% limits exclude 0 (0 would mean no gradient)")
+    assert flat.loc[0, "interpretation"].endswith(
+        "the 95% limits include 0 (0 would mean no gradient), so the gap could be chance")

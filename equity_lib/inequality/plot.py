@@ -74,7 +74,7 @@ def plot_sii(points: pd.DataFrame, result: pd.DataFrame | None = None, *, where:
                         "points = sii_points(data, 'decile', 'population', 'value', by=...).")
     points = _select(points, where, "points")
     key_columns = [c for c in points.columns if c not in required | {"population"}]
-    if len(points[key_columns].drop_duplicates()) > 1:
+    if key_columns and len(points[key_columns].drop_duplicates()) > 1:  # no key columns: one area (no by=)
         raise ValueError(f"points holds several areas ({key_columns}); pick one with where={{...}}.")
     dots = points[points["layer"] == "quantile"]
     line = points[points["layer"] == "fitted"]
@@ -88,13 +88,23 @@ def plot_sii(points: pd.DataFrame, result: pd.DataFrame | None = None, *, where:
     ax.plot(line["relative_rank"], line["fitted"], color=NHS["dark_blue"], linestyle="--", linewidth=2,
             zorder=2)
     last = len(dots) - 1
+    # The two end labels run along the axis (left-aligned at the first point, right-aligned at the last), so
+    # they go on the side of their point away from the fitted line: above the first point and below the last
+    # when the line falls, the other way round when it rises. Other labels sit above their point. Offsets
+    # clear the marker's radius (sqrt(size) / 2 points).
+    fitted = dots["fitted"].to_numpy(dtype="float64")
+    falling = len(fitted) > 1 and fitted[-1] < fitted[0]
+    radius = np.sqrt(sizes) / 2
     for k, (_, row) in enumerate(dots.iterrows()):
         q = float(row["quantile"])
         q = str(int(q)) if q.is_integer() else format_number(q)
         text = q + (" - most deprived" if k == 0 else " - least deprived" if k == last else "")
-        ax.annotate(text, (row["relative_rank"], row["value"]), xytext=(0, 9), textcoords="offset points",
-                    ha="left" if k == 0 else "right" if k == last else "center", fontsize=8,
-                    color=NHS["ink"])
+        below = (k == last and falling) or (k == 0 and last > 0 and not falling)
+        offset = -(radius[k] + 2) if below else radius[k] + 2
+        ax.annotate(text, (row["relative_rank"], row["value"]), xytext=(0, offset),
+                    textcoords="offset points",
+                    ha="left" if k == 0 else "right" if k == last else "center",
+                    va="top" if below else "bottom", fontsize=8, color=NHS["ink"])
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel("Relative rank: cumulative share of the population, from 0 = most deprived to "
                   "1 = least deprived")
@@ -146,7 +156,9 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
     levels : tuple of float
         Confidence levels whose limits to draw, widest drawn thinnest (those present in ``table``).
     negative_means, positive_means : str, optional
-        What a gap below / above "no gap" means, printed under the axis (defaults for SII and D).
+        What a gap below / above "no gap" means, printed under the axis (defaults for SII and D; for
+        :func:`sii` output with a negative ``multiplier``, which turns the SII's sign, the SII's defaults
+        swap).
     ax : matplotlib.axes.Axes, optional
         Draw into this axes instead of a new figure.
 
@@ -202,6 +214,14 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
         ax.set_xscale("log")
     xlabel = value_label or f"{gap.upper()}: gap between the least and the most deprived ends"
     negative, positive = GAP_MEANING.get(gap.lower(), (None, None))
+    if gap.lower() == "sii" and "multiplier" in rows.columns:
+        # sii() with a negative multiplier turns the SII's sign (PHE's polarity switch): a positive SII then
+        # means the most deprived have the higher values, so the default words swap; mixed signs: no words.
+        signs = set(np.sign(rows["multiplier"].to_numpy(dtype="float64")))
+        if signs == {-1.0}:
+            negative, positive = positive, negative
+        elif len(signs) > 1:
+            negative = positive = None
     negative, positive = negative_means or negative, positive_means or positive
     if negative or positive:
         xlabel += f"\nleft of {format_number(null)}: {negative or '-'};  right: {positive or '-'}"

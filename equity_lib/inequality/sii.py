@@ -643,8 +643,9 @@ def _interpretation(out, levels, multiplier, favourable, reasons):
         if np.isfinite(lower[k]) and np.isfinite(upper[k]):
             level = f"{round(levels[0] * 100, 8):g}%"
             if lower[k] > 0 or upper[k] < 0:
-                text += f"; the {level} limits exclude 0 (no gradient)"
+                text += f"; the {level} limits exclude 0 (0 would mean no gradient)"
             else:
-                text += f"; the {level} limits include 0 (no gradient), so the gap could be chance"
+                text += (f"; the {level} limits include 0 (0 would mean no gradient), so the gap could be "
+                         "chance")
         texts.append(text)
     return worse, texts

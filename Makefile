@@ -35,7 +35,7 @@ unit: install
 # nbval re-runs every notebook and compares its text outputs with the committed ones.
 notebooks: install
 	$(BIN)/python -m pytest --nbval --nbval-current-env --ignore=_build \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks templates
 
 # The book just built, served on localhost and driven with Debian's Chromium (/usr/bin/chromium,
 # which .ci/run installs; Playwright never downloads a browser). REQUIRE_BROWSER=1: a missing site

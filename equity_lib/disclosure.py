@@ -417,7 +417,7 @@ def plot_ranges(results, *, title: str | None = None, xlabel: str = "Count the h
 
     Parameters
     ----------
-    results : SuppressionResult or SafetyCheck, or dict of them
+    results : SuppressionResult, SafetyCheck or dict
         One table, or ``{panel title: result}`` for several tables one above the other on a shared
         axis (e.g. ``{"Primary suppression only": check_safe(naive), "suppress()": result}``).
     title : str, optional

@@ -54,10 +54,11 @@ ETHNIC_CATEGORIES = pd.DataFrame(
     ],
     columns=["code", "label", "broad_group"],
 )
-"""NHS Data Dictionary ethnic category codes: ``code`` (A-S valid, Z not stated, 99 not known),
+"""The NHS Data Dictionary ethnic category codes, with ``code`` (A-S valid, Z not stated, 99 not known),
 ``label`` and ``broad_group`` (White, Mixed, Asian or Asian British, Black or Black British, Other,
 Not stated, Not known)."""
 
+#: The 18 codes in Data Dictionary order (A-S, then Z for not stated and 99 for not known).
 ETHNIC_CODES = tuple(ETHNIC_CATEGORIES["code"])
 VALID_ETHNIC_CODES = ETHNIC_CODES[:16]
 NOT_STATED, NOT_KNOWN = "Z", "99"
@@ -475,10 +476,10 @@ def gap_sensitivity(
         without surrounding spaces, whole numbers without decimals (``1``, ``1.0`` and ``"1"`` match).
     outcome : str
         Column of 0/1 or true/false: does the record have the outcome? Must not be missing.
-    focus, reference : value or list of values
+    focus, reference : object or list
         The group(s) compared, e.g. ``focus="K", reference="A"`` or ``focus=[1], reference=[5]``, or
         broad groups as lists of codes.
-    missing : value or list of values
+    missing : object or list
         Group values that mean "no usable group" (default Z and 99); empty values always do. Values
         that are neither focus, reference nor missing belong to other groups: they stay where they
         are. Map or clean codes first (:func:`map_ethnicity`, :func:`completeness`).
@@ -486,7 +487,7 @@ def gap_sensitivity(
         Column of strata (e.g. trust) for the ``like_observed`` allocation.
     like_observed : bool
         Include the ``like_observed`` scenario.
-    names : (str, str), optional
+    names : tuple of str, optional
         Names of the focus and reference groups for the finding (default: their codes).
 
     Returns

@@ -84,7 +84,8 @@ def conform(data: pd.DataFrame, like: str, *, rename: dict[str, str] | None = No
     - counts (integer columns) are numbers, whole, not missing and not negative; other numbers are
       numeric (missing allowed);
     - dates parse (ISO ``YYYY-MM-DD`` text, or already dates);
-    - codes in national code lists (:data:`NATIONAL_CODES`) are valid; local codes are kept as given;
+    - codes in national code lists (``NATIONAL_CODES`` in ``equity_lib.datasets.extract``) are valid;
+      local codes are kept as given;
     - the dataset's key (e.g. trust, quintile and month) has no duplicates and no missing values.
 
     Parameters

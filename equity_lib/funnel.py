@@ -435,6 +435,31 @@ class FunnelResult:
         """How many units carry each signal."""
         return self.table["signal"].value_counts(sort=False)
 
+    def summary(self) -> pd.DataFrame:
+        """One row: how many units lie beyond each limit against how many chance alone would put
+        there, and the overdispersion figures.
+
+        Columns: ``units``; ``target`` (plotted scale); for each confidence level, e.g. 95%,
+        ``outside_95`` (units beyond the 95% limits on either side, counting those also beyond wider
+        limits) and ``expected_outside_95`` = units x (1 - 0.95), the number expected if the units
+        differed by chance alone; ``phi``; ``p_overdispersion``; ``tau``, the between-unit standard
+        deviation sqrt(tau^2) on the plotted scale (percentage points for a percentage; Spiegelhalter
+        2005, section 6); ``overdispersion``, the adjustment made (``"none"`` without one).
+        """
+        levels = self.settings["confidence"]
+        signal = self.table["signal"].astype(str)
+        units = len(self.table)
+        row = {"units": units, "target": float(self.table["target"].iloc[0])}
+        for level in sorted(levels):
+            beyond = [f"{side} {_pct(wider)} limit" for wider in levels if wider >= level
+                      for side in ("above", "below")]
+            row[f"outside_{level_suffix(level)}"] = int(signal.isin(beyond).sum())
+            row[f"expected_outside_{level_suffix(level)}"] = units * (1 - level)
+        row.update(phi=self.phi, p_overdispersion=self.p_overdispersion,
+                   tau=float(np.sqrt(self.tau2) * self.settings["multiplier"]),
+                   overdispersion=self.settings["overdispersion"] or "none")
+        return pd.DataFrame([row])
+
 
 def _null_sd(statistic, target, den):
     """Standard error of the unscaled value under the target: the s_i of Spiegelhalter (2005)."""
@@ -529,7 +554,8 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
     -------
     FunnelResult
         ``.table`` (one row per unit), ``.limits`` (the curve), ``.phi``, ``.tau2``,
-        ``.p_overdispersion``, ``.plot()``.
+        ``.p_overdispersion``, ``.summary()`` (one row: units beyond each limit against the number
+        chance alone would put there, phi, p, tau), ``.plot()``.
     """
     require_dataframe(data)
     _check_statistic(statistic)

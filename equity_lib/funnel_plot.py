@@ -13,6 +13,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogFormatter
+from matplotlib.transforms import Bbox
 
 from equity_lib.colours import NHS
 
@@ -57,7 +59,8 @@ def _default_labels(result):
 
 
 def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-                label: str | None = None, ax=None, log_x: bool = False, figsize=(8, 5.5)):
+                label: str | None = None, ax=None, log_x: bool = False, figsize=(8, 5.5),
+                legend_loc: str = "best"):
     """Draw a funnel plot from the result of :func:`equity_lib.funnel.funnel_chart`.
 
     Parameters
@@ -71,11 +74,18 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
         "Percentage (%)", "Expected events", "Rate per 100,000", ...).
     label : str, optional
         A column of ``result.table`` (e.g. the unit's name) used to label the units beyond the widest
-        limits.
+        limits. Each label goes beside its unit, on the first side where it stays inside the axes and
+        overlaps no other label, labelled unit or legend.
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes instead of a new figure.
+    legend_loc : str
+        Where the legend goes: any matplotlib location inside the axes (default ``"best"``, the corner
+        that hides least), or ``"outside"``, to the right of the axes, so that it can hide neither a
+        unit nor a limit line. Inside, it sits on a white box so that limit lines do not run through
+        its words.
     log_x : bool
-        Logarithmic x axis (for denominators spanning several orders of magnitude).
+        Logarithmic x axis (for denominators spanning several orders of magnitude), its ticks written
+        as plain numbers (100, 1,000, 10,000).
 
     Returns
     -------
@@ -126,21 +136,89 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
         handles.append(Line2D([], [], ls="", marker=marker, markersize=8, markerfacecolor=face,
                               markeredgecolor=edge, markeredgewidth=1.4, label=f"{text} ({int(mask.sum())})"))
 
-    if label is not None:
-        outer = _words(result, levels[-1])
-        for idx in np.flatnonzero(np.isin(signal, [f"above {outer} limit", f"below {outer} limit"])):
-            ax.annotate(str(table[label].iloc[idx]), (x_units[idx], values[idx]), xytext=(5, 4),
-                        textcoords="offset points", fontsize=8, color="#231F20")
-
     default_x, default_y = _default_labels(result)
     ax.set_xlabel(xlabel or default_x)
     ax.set_ylabel(ylabel or default_y)
     ax.set_title(title if title is not None else default_title(result), loc="left", fontsize=11)
     if log_x:
         ax.set_xscale("log")
+        # plain numbers (100, 1,000, 10,000), not powers of ten, for readers who never use them
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _plain(v)))
+        ax.xaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
     ax.grid(True, color="#E8EDEE", lw=0.8, zorder=0)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(handles=handles, loc="best", fontsize=8, frameon=False)
+    if legend_loc == "outside":
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    else:
+        ax.legend(handles=handles, loc=legend_loc, fontsize=8, frameon=True, facecolor="white",
+                  edgecolor="#E8EDEE", framealpha=0.9)
+    if label is not None:
+        outer = _words(result, levels[-1])
+        flagged = np.flatnonzero(np.isin(signal, [f"above {outer} limit", f"below {outer} limit"]))
+        _place_labels(fig, ax, [(str(table[label].iloc[i]), x_units[i], values[i]) for i in flagged],
+                      np.column_stack([x_units, values]), legend_inside=legend_loc != "outside")
     return fig
+
+
+def _plain(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+class _PlainLogFormatter(LogFormatter):
+    """Matplotlib's choice of which minor ticks of a log axis to label (all of them over less than
+    0.4 of a power of ten, some up to one, none beyond), written as plain numbers (200, 3,000)."""
+
+    def __call__(self, x, pos=None):
+        return _plain(x) if super().__call__(x, pos) else ""
+
+
+# Where a label may go, in order of preference: (offset in points, horizontal and vertical alignment).
+_LABEL_SPOTS = [((7, 3), "left", "bottom"), ((-7, 3), "right", "bottom"), ((7, -3), "left", "top"),
+                ((-7, -3), "right", "top"), ((0, 9), "center", "bottom"), ((0, -9), "center", "top"),
+                ((7, 14), "left", "bottom"), ((-7, 14), "right", "bottom"), ((7, -14), "left", "top"),
+                ((-7, -14), "right", "top")]
+
+
+def _annotate(ax, text, x, y, spot):
+    offset, ha, va = spot
+    note = ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=8,
+                       color="#231F20", zorder=2.5,
+                       bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+    note.set_in_layout(False)
+    return note
+
+
+def _place_labels(fig, ax, labels, points, legend_inside):
+    """Label each (text, x, y) in the first spot that stays inside the axes and overlaps neither another
+    label, any unit's marker (``points``, x and y) nor an inside legend (the first spot when none
+    does). A white box keeps a label readable where it crosses a limit line; it is drawn under the
+    markers (zorder 3) and above the lines (2), so that it never hides a unit. Labels are left out of
+    the layout, which is settled first so that the positions measured are the final ones."""
+    if not labels:
+        return
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    half = 4.5 * fig.dpi / 72  # half the width of the largest marker (70 points squared), in pixels
+    taken = [Bbox.from_extents(px - half, py - half, px + half, py + half)
+             for px, py in ax.transData.transform(points)]
+    if legend_inside and ax.get_legend() is not None:
+        taken.append(ax.get_legend().get_window_extent(renderer))
+
+    def fits(box):
+        within = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+        return within and not any(box.overlaps(other) for other in taken)
+
+    for text, x, y in labels:
+        for spot in _LABEL_SPOTS:
+            note = _annotate(ax, text, x, y, spot)
+            box = note.get_window_extent(renderer).padded(1.5)
+            if fits(box):
+                break
+            note.remove()
+        else:  # nowhere is free: the first spot
+            note = _annotate(ax, text, x, y, _LABEL_SPOTS[0])
+            box = note.get_window_extent(renderer)
+        taken.append(box)

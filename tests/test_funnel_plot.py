@@ -108,3 +108,54 @@ def test_default_title_when_all_within():
     assert default_title(result) == "All 4 units lie within the 99.8% limits"
     with pytest.raises(KeyError, match="label column 'name' not found"):
         result.plot(label="name")
+
+
+def test_log_axis_in_plain_numbers_and_labels_readable_over_lines(result):
+    fig = plot_funnel(result, label="trust", log_x=True)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "1,000" in ticks and not any("10^" in t or "$" in t for t in ticks)
+    for text in ax.texts:  # the outliers' labels sit on a white box above the lines, under the markers
+        box = text.get_bbox_patch()
+        assert box is not None and to_hex(box.get_facecolor()) == "#ffffff"
+        assert max(line.get_zorder() for line in ax.get_lines()) < text.get_zorder()
+        assert text.get_zorder() < min(c.get_zorder() for c in ax.collections)
+    plt.close(fig)
+
+
+def test_legend_inside_on_white_or_outside_the_axes(result):
+    fig = plot_funnel(result)
+    legend = fig.axes[0].get_legend()
+    assert legend.get_frame_on() and to_hex(legend.get_frame().get_facecolor()) == "#ffffff"
+    plt.close(fig)
+    fig = plot_funnel(result, legend_loc="outside")
+    fig.savefig(io.BytesIO(), format="png")
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).x0 > ax.get_window_extent(renderer).x1
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("legend_loc", ["best", "outside"])
+def test_labels_stay_inside_and_apart(legend_loc):
+    """Three outliers close together, one at the right-hand edge: their labels overlap neither each
+    other nor the axes' edges (the first spot, to the right, would run off the axes for the largest)."""
+    n = np.array([200, 230, 260, 5000, 400, 800, 1500, 3000, 600, 900, 1200, 2500])
+    x = np.round(n * 0.3).astype(int)
+    x[:4] = np.round(n[:4] * np.array([0.75, 0.7, 0.66, 0.75])).astype(int)
+    data = pd.DataFrame({"name": [f"A rather long unit name {i}" for i in range(len(n))], "x": x, "n": n})
+    result = funnel_chart(data, "x", "n", target=30)
+    fig = plot_funnel(result, label="name", legend_loc=legend_loc, log_x=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 4
+    ticks = [t.get_text() for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels() if t.get_text()]
+    assert "1,000" in ticks and "2,000" in ticks and not any("times" in t or "$" in t for t in ticks)
+    inside = ax.get_window_extent(renderer)
+    for i, box in enumerate(boxes):
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+        assert not any(box.overlaps(other) for other in boxes[i + 1:])
+    plt.close(fig)

@@ -207,3 +207,23 @@ def test_overdispersed_ratios():
                        for m in (None, "additive"))
     assert plain.table["target"].eq(1).all()
     assert _flagged(plain)[1] > 0.15 and _flagged(adjusted)[1] < 0.03
+
+
+def test_summary_counts_units_beyond_each_limit_against_chance():
+    """summary() agrees with the table and with phi, p and tau^2; nothing in it is computed twice."""
+    data = _overdispersed(3, units=120)
+    for method in (None, "multiplicative", "additive"):
+        result = funnel_chart(data, "x", "n", overdispersion=method)
+        row = result.summary().iloc[0]
+        t = result.table
+        beyond_95 = ((t["value"] < t["lower_95"]) | (t["value"] > t["upper_95"])).sum()
+        beyond_998 = ((t["value"] < t["lower_99_8"]) | (t["value"] > t["upper_99_8"])).sum()
+        assert (row["units"], row["outside_95"], row["outside_99_8"]) == (120, beyond_95, beyond_998)
+        assert np.isclose(row["expected_outside_95"], 6) and np.isclose(row["expected_outside_99_8"], 0.24)
+        assert row["target"] == t["target"].iloc[0] and row["phi"] == result.phi
+        assert row["p_overdispersion"] == result.p_overdispersion
+        assert np.isclose(row["tau"], 100 * np.sqrt(result.tau2))  # percentage points
+        assert row["overdispersion"] == (method or "none")
+    one_level = funnel_chart(data, "x", "n", confidence=0.9).summary()
+    assert list(one_level.columns[:4]) == ["units", "target", "outside_90", "expected_outside_90"]
+    assert "outside_95" not in one_level.columns

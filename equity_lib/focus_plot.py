@@ -62,7 +62,8 @@ def plot_pareto(table: pd.DataFrame, *, top: int | None = 10, cutoff: float = 0.
     ax.set_yticks(y, rows["label"])
     top_value = rows["value"].max()
     for bar_y, value, cumulative in zip(y, rows["value"], rows["cumulative_share"], strict=True):
-        ax.text(value + 0.01 * top_value, bar_y, f"{value:,.0f}  ({100 * cumulative:.0f}% so far)",
+        so_far = _cumulative_text(cumulative, cutoff)
+        ax.text(value + 0.01 * top_value, bar_y, f"{value:,.0f}  ({so_far} so far)",
                 va="center", fontsize=9, color=NHS["ink"])
     ax.set_xlim(0, top_value * 1.35)
     ax.set_xlabel(value_label)
@@ -79,3 +80,15 @@ def plot_pareto(table: pd.DataFrame, *, top: int | None = 10, cutoff: float = 0.
              "(the vital few).", fontsize=8.5, color=NHS["dark_grey"])
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
+
+
+def _cumulative_text(cumulative: float, cutoff: float) -> str:
+    """The running share as a whole percentage, or to one decimal where rounding would cross the cut-off.
+
+    79.7% is short of an 80% cut-off, so the next bar is still one of the vital few: printed as "80%" the
+    labels would contradict the hatching.
+    """
+    whole = round(100 * cumulative)
+    if (cumulative < cutoff - 1e-12) != (whole < 100 * cutoff - 1e-9):
+        return f"{100 * cumulative:.1f}%"
+    return f"{whole:.0f}%"

@@ -139,3 +139,19 @@ def test_plot_pareto_marks_the_vital_few_by_hatch_and_words():
     plt.close(fig)
     with pytest.raises(TypeError, match="pareto"):
         plot_pareto(e)
+
+
+def test_plot_pareto_labels_agree_with_the_hatching_near_the_cutoff():
+    # 79.7% after four cells: rounded to a whole percent it would read "80%", yet the fifth cell is still
+    # needed to reach 80% and is hatched; the label says 79.7% instead.
+    values = [404.0, 327, 159, 98, 63, 63, 63, 63]
+    p = pareto(pd.DataFrame({"cell": list("abcdefgh"), "v": values}), "v", "cell")
+    assert p["cumulative_share"].iloc[3] == pytest.approx(0.797, abs=5e-4)
+    fig = plot_pareto(p)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0] == "404  (33% so far)"
+    assert texts[3] == "98  (79.7% so far)"
+    assert texts[4] == "63  (85% so far)"
+    assert [bar.get_hatch() for bar in ax.patches].count("//") == 5
+    plt.close(fig)

@@ -154,6 +154,10 @@ def excess_cases(
     cells["reference_group"] = reference_group
     cells["reference_rate"] = ref_rate
     cells["expected"] = cells["denominator"] * cells["reference_rate"]
+    if reference_rate is None and not (keys and pooled_reference):
+        # The reference group's own cell: exactly its count (no -0.00 from rounding n / d * d).
+        own = (cells[group] == reference_group).to_numpy(dtype=bool, na_value=False)
+        cells.loc[own, "expected"] = cells.loc[own, "numerator"]
     sign = 1 if improvement == "decrease" else -1
     cells["excess"] = sign * (cells["numerator"] - cells["expected"])
     cells["rate"] *= multiplier

@@ -2,13 +2,15 @@
 #   make book   install into .venv, execute the notebooks, build the static site
 #   make test   the whole suite (lint, unit and property tests, reference cases, notebooks, book build,
 #               then the built book in a real browser: pages, links, search, accessibility, screenshots)
+# and after `make book`:
+#   make handouts  printable A4 PDFs of each lesson and of the trainer guide, in _build/handouts
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: install book test lint unit notebooks browser lab bench data clean
+.PHONY: install book test lint unit notebooks browser handouts lab bench data clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +46,12 @@ browser: book
 	REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
 
 test: lint unit notebooks book browser
+
+# Handouts for trainers: each lesson page of the book just built, and the trainer guide, printed
+# to A4 PDFs in _build/handouts by book/_tools/handouts.py (Debian's Chromium, as `make browser`).
+handouts: install
+	@test -f _build/html/index.html || { echo "The book is not built (_build/html is missing): run \`make book\` first."; exit 1; }
+	$(BIN)/python book/_tools/handouts.py
 
 lab: install
 	$(BIN)/jupyter lab notebooks

@@ -8,7 +8,9 @@ the other lessons into five questions and a decision:
 
 1. **Can we see everyone?** completeness of the equity field (:func:`equity_lib.quality.completeness`).
 2. **How does it affect different populations?** one SPC chart per group (:func:`equity_lib.spc` with a
-   group as facet): each group's level and latest icon, and which group is most affected.
+   group as facet): each group's level and latest icon, and which group is most affected: the worst mean
+   of the latest phase, unless a group's latest point is a special cause concern, whose value is then its
+   level (limits frozen before a deterioration would otherwise hide the group that is worst now).
 3. **How steep is the gradient?** the slope and relative index of inequality
    (:func:`equity_lib.inequality.sii`).
 4. **Does the initiative reach the most affected?** the groups it targets against question 2's answer.
@@ -61,7 +63,8 @@ class EquityPause:
             lines.append(f"| {row.step} | {row.question} | {row.evidence} | {row.status} |")
         lines += ["", f"**Recommendation:** {self.recommendation}"]
         if self.decision is not None:
-            lines.append(f"**Decision:** {self.decision}" + (f". {self.rationale}" if self.rationale else ""))
+            decided = f"**Decision:** {self.decision}" + (f". {self.rationale}" if self.rationale else "")
+            lines += ["", decided]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
@@ -101,12 +104,23 @@ def _stratified_answer(result: SPCResult) -> tuple[str, str, object]:
         raise ValueError("stratified needs an improvement direction (improvement='increase' or "
                          "'decrease') to say which group is most affected.")
     latest = result.summary().groupby("facet", sort=False).tail(1).set_index("facet")
-    worst = latest["cl"].idxmin() if direction == "increase" else latest["cl"].idxmax()
-    best = latest["cl"].idxmax() if direction == "increase" else latest["cl"].idxmin()
     concerns = latest.index[latest["variation"] == "concern"].tolist()
+    # a group's level now: its latest phase's mean, or, when its latest point is a special cause concern
+    # (the process has moved away from that mean, e.g. limits frozen before a deterioration), that point
+    last_y = result.table.groupby("facet", sort=False, observed=True)["y"].last()
+    level = latest["cl"].copy()
+    level[concerns] = last_y[concerns]
+    worst = level.idxmin() if direction == "increase" else level.idxmax()
+    best = latest["cl"].idxmax() if direction == "increase" else latest["cl"].idxmin()
     name = result.settings["facet"]
-    evidence = (f"Most affected: {name} {worst} (mean {latest.loc[worst, 'cl']:.1f}, against "
-                f"{latest.loc[best, 'cl']:.1f} for {name} {best}).")
+    if worst in concerns:
+        side = "below" if direction == "increase" else "above"
+        evidence = (f"Most affected: {name} {worst} (latest point {level[worst]:.1f}, a special cause "
+                    f"concern {side} its mean of {latest.loc[worst, 'cl']:.1f}; mean "
+                    f"{latest.loc[best, 'cl']:.1f} for {name} {best}).")
+    else:
+        evidence = (f"Most affected: {name} {worst} (mean {latest.loc[worst, 'cl']:.1f}, against "
+                    f"{latest.loc[best, 'cl']:.1f} for {name} {best}).")
     if concerns:
         evidence += f" Latest point special cause concern in: {', '.join(map(str, concerns))}."
         return evidence, "act", worst
@@ -123,23 +137,38 @@ def _gradient_answer(table: pd.DataFrame) -> tuple[str, str]:
     row = table.iloc[-1]
     if pd.isna(row["sii"]):
         return f"SII withheld: {row.get('reason', 'no value')}.", "caution"
-    limits = f"95% CI {row['sii_lower_95']:.1f} to {row['sii_upper_95']:.1f}"
-    evidence = f"SII {row['sii']:.1f} ({limits}), RII {row['rii']:.2f}."
-    if "interpretation" in row and isinstance(row["interpretation"], str):
-        evidence += f" {row['interpretation']}"
+    limits = f"95% CI {row['sii_lower_95']:.3g} to {row['sii_upper_95']:.3g}"
+    evidence = f"SII {row['sii']:.3g} ({limits}), RII {row['rii']:.3g}."
     significant = row["sii_lower_95"] > 0 or row["sii_upper_95"] < 0
+    if {"multiplier", "worse_direction"} <= set(row.index) and row["sii"] != 0:
+        # in words, on the SII's own scale (sii's interpretation quotes the gap before the multiplier)
+        most_higher = row["sii"] / row["multiplier"] < 0
+        evidence += f" The most deprived have {'higher' if most_higher else 'lower'} values"
+        if row["worse_direction"] in ("higher values are worse", "lower values are worse"):
+            most_worse = most_higher == (row["worse_direction"] == "higher values are worse")
+            who = "most" if most_worse else "least"
+            evidence += f" and {row['worse_direction']}, so the {who} deprived are worse off"
+        evidence += ("; the 95% limits exclude 0: a real gradient, not chance." if significant else
+                     "; the 95% limits include 0, so the gradient could be chance.")
+    elif isinstance(row.get("interpretation"), str) and row["interpretation"].strip():
+        text = row["interpretation"].strip()
+        evidence += " " + text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
     return evidence, ("act" if significant else "ok")
 
 
-def _reach_answer(focus_groups, most_affected) -> tuple[str, str]:
+def _reach_answer(focus_groups, most_affected, name=None) -> tuple[str, str]:
     groups = list(focus_groups)
-    names = ", ".join(map(str, groups))
+
+    def label(group):
+        return f"{name} {group}" if name else str(group)
+
+    names = ", ".join(map(label, groups))
     if most_affected is None:
         return f"Targets: {names}. Most affected group not assessed (no stratified chart).", "caution"
     if most_affected in groups:
-        return f"Targets {names}, which includes the most affected group ({most_affected}).", "ok"
-    return (f"Targets {names}, but not the most affected group ({most_affected}): it may widen the gap "
-            "(an intervention-generated inequality)."), "act"
+        return f"Targets {names}, which includes the most affected group ({label(most_affected)}).", "ok"
+    return (f"Targets {names}, but not the most affected group ({label(most_affected)}): it may widen the "
+            "gap (an intervention-generated inequality)."), "act"
 
 
 def _publication_answer(check: SafetyCheck) -> tuple[str, str]:
@@ -180,7 +209,9 @@ def equity_pause(
         :func:`equity_lib.quality.completeness` of the equity field (one row per organisation, for the
         latest period).
     stratified : SPCResult, optional
-        :func:`equity_lib.spc` of the outcome with the group as facet and an improvement direction.
+        :func:`equity_lib.spc` of the outcome with the group as facet and an improvement direction. The
+        most affected group is the one with the worst level now: its latest phase's mean, or its latest
+        point when that point is a special cause concern.
     gradient : DataFrame, optional
         :func:`equity_lib.inequality.sii` with 95% limits (the last row is used, e.g. the latest year).
     focus_groups : list, optional
@@ -221,7 +252,9 @@ def equity_pause(
                  evidence, status))
     evidence, status = _gradient_answer(gradient) if gradient is not None else na
     rows.append((3, "How steep is the gradient across deprivation?", evidence, status))
-    evidence, status = _reach_answer(focus_groups, most_affected) if focus_groups is not None else na
+    facet_name = stratified.settings["facet"] if stratified is not None else None
+    evidence, status = (_reach_answer(focus_groups, most_affected, facet_name) if focus_groups is not None
+                        else na)
     rows.append((4, "Is the initiative focused on the groups most disproportionately affected?", evidence,
                  status))
     evidence, status = _publication_answer(publication) if publication is not None else na

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equity_lib import spc
+from equity_lib import proportion, sii, spc
 from equity_lib.disclosure import suppress
 from equity_lib.pause import DECISIONS, equity_pause
 from equity_lib.quality import completeness
@@ -48,7 +48,7 @@ def test_reaching_the_most_affected_with_sound_evidence_is_signed_off():
 def test_missing_the_most_affected_is_not_signed_off():
     p = equity_pause("Reminders", stratified=_stratified(), focus_groups=3)
     assert p.record.loc[3, "status"] == "act"
-    assert "not the most affected group (1)" in p.record.loc[3, "evidence"]
+    assert p.record.loc[3, "evidence"].startswith("Targets q 3, but not the most affected group (q 1)")
     assert p.recommendation.startswith("do not sign off yet")
 
 
@@ -101,3 +101,46 @@ def test_bad_input(kwargs, message):
 
 def test_decisions_are_words():
     assert DECISIONS == ("sign off", "sign off with conditions", "do not sign off yet")
+
+
+def test_a_group_deteriorating_beyond_frozen_limits_is_the_most_affected():
+    # group 2 is stable below group 1 for 24 points, then rises past it: with limits frozen on the first 24
+    # points its mean stays low, but its latest point is a concern and the worst value now
+    rng = np.random.default_rng(1)
+    rows = []
+    for q, level in ((1, 3.2), (2, 3.0), (3, 2.9)):
+        y = level + rng.normal(0, 0.05, 36)
+        if q == 2:
+            y[28:] += np.linspace(0.5, 2.8, 8)
+        rows += [(q, t, v) for t, v in enumerate(y)]
+    d = pd.DataFrame(rows, columns=["q", "month", "pct"])
+    chart = spc(d, y="pct", x="month", facet="q", improvement="decrease", freeze=24)
+    p = equity_pause("Validation and extra clinics", stratified=chart, focus_groups=[2])
+    assert p.most_affected == 2
+    assert p.record.loc[1, "evidence"].startswith("Most affected: q 2 (latest point 5.")
+    assert "a special cause concern above its mean of 3.0" in p.record.loc[1, "evidence"]
+    assert p.record.loc[3, "status"] == "ok"
+    assert equity_pause("Validation", stratified=chart, focus_groups=[1]).record.loc[3, "status"] == "act"
+
+
+def test_gradient_in_words_on_the_sii_scale():
+    d = pd.DataFrame({"q": [1, 2, 3, 4, 5], "n": [10_000] * 5, "x": [1000, 800, 650, 520, 440]})
+    rates = proportion(d, x="x", n="n")
+    g = sii(rates, "q", "n", "value", value_type="proportion", lower_cl="lower_95", upper_cl="upper_95",
+            multiplier=-100, favourable=False, seed=1, repetitions=2000)
+    p = equity_pause("Reminders", gradient=g)
+    evidence = p.record.loc[2, "evidence"]
+    assert evidence.startswith(f"SII {g['sii'].iloc[0]:.3g} (95% CI ")
+    assert ("The most deprived have higher values and higher values are worse, so the most deprived are "
+            "worse off; the 95% limits exclude 0") in evidence
+    assert "fitted value" not in evidence  # sii's words quote the gap before the multiplier (0-1 scale)
+    reverse = proportion(d.assign(x=d["x"][::-1].to_numpy()), x="x", n="n")
+    lower = sii(reverse, "q", "n", "value", value_type="proportion", lower_cl="lower_95", upper_cl="upper_95",
+                multiplier=-100, favourable=False, seed=1, repetitions=2000)
+    assert "have lower values and higher values are worse, so the least deprived are worse off" in \
+        equity_pause("Reminders", gradient=lower).record.loc[2, "evidence"]
+
+
+def test_decision_is_its_own_paragraph():
+    p = equity_pause("Reminders", decision="do not sign off yet", rationale="Redesign for quintile 1.")
+    assert "\n\n**Decision:** do not sign off yet. Redesign for quintile 1." in p.to_markdown()

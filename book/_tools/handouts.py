@@ -125,33 +125,69 @@ def print_page(browser: Any, url: str, out: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading the PDFs back, without a PDF library: Chromium (Skia) writes each page as an object
-# "/Type /Page" whose "/Contents" is one Flate-compressed stream of drawing operators.
+# Reading the PDFs back, without a PDF library. Chromium (Skia) writes a classic PDF: a
+# cross-reference table of each object's byte offset, a catalogue whose page tree lists the pages
+# in order, and for each page one "/Contents" stream of drawing operators (Flate-compressed).
+# Scanning the file for "obj" instead would trip over the same bytes inside compressed data.
 
-_OBJECT = re.compile(rb"(?<!\d)(\d+) 0 obj\b(.*?)endobj", re.S)
-_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-_CONTENTS = re.compile(rb"/Contents\s+(\d+)\s+0\s+R")
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_XREF = re.compile(rb"xref\s+(\d+)\s+(\d+)\s+")
+_HEADER = re.compile(rb"(\d+)\s+0\s+obj\s*")
+_REF = rb"(\d+)\s+0\s+R"
 # Operators that put something on the page: text (Tj, TJ) or an image or form (Do).
 _MARKS = re.compile(rb"\b(?:Tj|TJ|Do)\b")
 
 
+class _Reader:
+    def __init__(self, pdf: bytes) -> None:
+        self.pdf = pdf
+        found = _STARTXREF.search(pdf[-64:])
+        table = _XREF.match(pdf, int(found.group(1))) if found else None
+        if table is None:
+            raise ValueError("not a PDF with a classic cross-reference table (as Chromium writes)")
+        first, count = int(table.group(1)), int(table.group(2))
+        self.offsets: dict[int, int] = {}
+        for i in range(count):
+            entry = pdf[table.end() + 20 * i: table.end() + 20 * (i + 1)].split()
+            if entry[2:3] == [b"n"]:
+                self.offsets[first + i] = int(entry[0])
+
+    def dictionary(self, number: int) -> bytes:
+        """The object's text up to its stream (if any) or its end."""
+        start = _HEADER.match(self.pdf, self.offsets[number]).end()
+        ends = [i for i in (self.pdf.find(b"stream", start), self.pdf.find(b"endobj", start)) if i >= 0]
+        return self.pdf[start:min(ends)]
+
+    def stream(self, number: int) -> bytes:
+        head = self.dictionary(number)
+        length = int(re.search(rb"/Length\s+(\d+)", head).group(1))
+        start = _HEADER.match(self.pdf, self.offsets[number]).end() + len(head) + len(b"stream")
+        start += 2 if self.pdf[start:start + 2] == b"\r\n" else 1
+        data = self.pdf[start:start + length]
+        return zlib.decompress(data) if b"/FlateDecode" in head else data
+
+    def pages(self, number: int) -> Iterator[int]:
+        """The page objects under a node of the page tree, in reading order."""
+        node = self.dictionary(number)
+        kids = re.search(rb"/Kids\s*\[([^\]]*)\]", node)
+        if kids is None:
+            yield number
+            return
+        for kid in re.findall(_REF, kids.group(1)):
+            yield from self.pages(int(kid))
+
+
 def page_contents(pdf: bytes) -> list[bytes]:
-    """Each page's drawing operators, in object order (Chromium writes pages in order)."""
-    objects = {int(m.group(1)): m.group(2) for m in _OBJECT.finditer(pdf)}
-    pages = []
-    for number in sorted(objects):
-        body = objects[number]
-        if not _PAGE.search(body):
-            continue
-        ref = _CONTENTS.search(body)
-        stream = _STREAM.search(objects.get(int(ref.group(1)), b"")) if ref else None
-        if stream is None:
-            pages.append(b"")
-            continue
-        data = stream.group(1)
-        pages.append(zlib.decompress(data) if b"/FlateDecode" in objects[int(ref.group(1))] else data)
-    return pages
+    """Each page's drawing operators, in page order."""
+    reader = _Reader(pdf)
+    trailer = pdf[pdf.rfind(b"trailer"):]
+    catalogue = reader.dictionary(int(re.search(rb"/Root\s+" + _REF, trailer).group(1)))
+    root = int(re.search(rb"/Pages\s+" + _REF, catalogue).group(1))
+    contents = []
+    for page in reader.pages(root):
+        ref = re.search(rb"/Contents\s+" + _REF, reader.dictionary(page))
+        contents.append(reader.stream(int(ref.group(1))) if ref else b"")
+    return contents
 
 
 def blank_pages(pdf: bytes) -> list[int]:

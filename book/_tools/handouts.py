@@ -63,9 +63,21 @@ PDF_OPTIONS: dict[str, Any] = {
     "prefer_css_page_size": False,
     "scale": 0.8,
 }
-# The window the page is opened in (printing lays it out again at the paper's width): desktop
-# width, so that the theme's scripts set the page up as a reader at a computer sees it.
+# The window the page is opened in: desktop width, so that the theme's scripts set the page up as
+# a reader at a computer sees it. Printing lays it out again at the paper's width: the width of
+# A4 between the margins, divided by the scale, in CSS pixels (96 to the inch).
 VIEWPORT = {"width": 1280, "height": 800}
+PRINT_WIDTH = round((210 - 18 - 15) / 25.4 * 96 / PDF_OPTIONS["scale"])
+
+# Tables too wide for the paper (a DataFrame of many columns) get the class print-squeeze, which
+# book/_static/a11y.css sets smaller and lets break inside long names; the others are left
+# alone, so that short words in narrow columns ("caution") are never broken.
+_SQUEEZE_WIDE_TABLES = """() => {
+  const wide = Array.from(document.querySelectorAll('article.bd-article table')).filter(
+    t => t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1);
+  wide.forEach(t => t.classList.add('print-squeeze'));
+  return wide.length;
+}"""
 
 
 def lesson_pages(site: Path) -> list[str]:
@@ -115,6 +127,9 @@ def print_page(browser: Any, url: str, out: Path) -> Path:
             raise RuntimeError(f"{url}: solution(s) {state['open']} are open; a handout keeps them collapsed")
         if state["images"]:
             raise RuntimeError(f"{url}: image(s) did not load: {state['images']}")
+        page.set_viewport_size({"width": PRINT_WIDTH, "height": VIEWPORT["height"]})
+        page.emulate_media(media="print")
+        page.evaluate(_SQUEEZE_WIDE_TABLES)
         out.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(path=str(out), **PDF_OPTIONS)
         if page.evaluate("window.__handoutPrints") < 1:

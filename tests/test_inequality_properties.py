@@ -426,6 +426,15 @@ def test_sii_most_deprived_highest_label(data):
         np.testing.assert_allclose(other[column], base[column], rtol=1e-9, atol=1e-12)
 
 
+def test_sii_interpretation_quotes_the_gap_on_the_sii_scale():
+    """With multiplier=-100 (percentages; higher is worse) the words quote the SII's own size."""
+    d = pd.DataFrame({"decile": range(1, 11), "pop": [7000] * 10, "se": [0.003] * 10,
+                      "p": np.linspace(0.12, 0.06, 10)})
+    out = sii(d, "decile", "pop", "p", se="se", limits="analytic", favourable=False, multiplier=-100)
+    size = f"{abs(out.loc[0, 'sii']):.3g}"
+    assert f"the fitted value is {size} higher at the most deprived end" in out.loc[0, "interpretation"]
+
+
 def test_sii_interpretation_says_what_zero_means():
     """The words name 0 as the value of no gradient, so that 'exclude 0' cannot be read as 'no gradient'."""
     d = pd.DataFrame({"decile": range(1, 11), "pop": [7000] * 10, "se": [0.3] * 10,

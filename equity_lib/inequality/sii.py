@@ -629,7 +629,7 @@ def _interpretation(out, levels, multiplier, favourable, reasons):
         if reasons[k] is not None:
             texts.append(f"{worse}; no SII: {reasons[k]}")
             continue
-        gap = format_number(abs(sii_values[k] / multiplier))
+        gap = format_number(abs(sii_values[k]))  # on the SII's own scale (times abs(multiplier))
         if gradient[k] == 0 or not np.isfinite(gradient[k]):
             texts.append(f"{worse}; no gradient: the fitted line is flat from the most to the least deprived")
             continue

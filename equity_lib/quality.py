@@ -28,7 +28,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from equity_lib._validation import fail_rows, group_codes, require_columns, require_dataframe, rows_phrase
+from equity_lib._validation import (
+    count_column,
+    fail_rows,
+    group_codes,
+    require_columns,
+    require_dataframe,
+    rows_phrase,
+)
 
 # NHS Data Dictionary, ETHNIC CATEGORY (the 2001 Census categories): code, label, broad group.
 ETHNIC_CATEGORIES = pd.DataFrame(
@@ -127,6 +134,7 @@ def completeness(
     by: str | None = None,
     over: str | None = None,
     kind: str = "ethnicity",
+    count: str | None = None,
 ) -> pd.DataFrame:
     """Completeness and validity of an equity field, by organisation and over time.
 
@@ -164,6 +172,9 @@ def completeness(
         Column of periods (e.g. month); each organisation gets one row per period with records.
     kind : str
         ``ethnicity``, ``imd_decile``, ``imd_quintile``, ``age`` or ``sex``.
+    count : str, optional
+        Column of record counts, for an aggregated extract (one row per code x organisation x period
+        with how many records have it, e.g. appointments by ethnic group). Default: one record a row.
 
     Returns
     -------
@@ -195,7 +206,7 @@ def completeness(
     if not isinstance(field, str):
         raise TypeError(f"field must name one column, not {field!r}.")
     keys = [k for k in (by, over) if k is not None]
-    require_columns(data, [field, *keys])
+    require_columns(data, [field, *keys, count])
     reserved = {"field", "records", "pct_valid", *CATEGORIES}
     clash = [k for k in keys if k in reserved]
     if clash:
@@ -211,7 +222,9 @@ def completeness(
     category = _categorise(data[field], kind)
     group, counts = group_codes(data, keys)
     k = len(CATEGORIES)
-    tally = np.bincount(group * k + category, minlength=len(counts) * k).reshape(len(counts), k)
+    weights = None if count is None else count_column(data, count)
+    tally = np.bincount(group * k + category, weights=weights, minlength=len(counts) * k)
+    tally = tally.astype(np.int64).reshape(len(counts), k)
     counts = counts.reset_index(drop=True)
     counts["field"] = field
     counts["records"] = tally.sum(axis=1)

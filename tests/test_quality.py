@@ -424,3 +424,25 @@ def test_docstring_examples_run():
     import equity_lib.quality as module
 
     assert doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["T1", "T2"]), st.sampled_from(["A", "H", "Z", "99", "x", None]),
+                          st.integers(0, 50)), min_size=1, max_size=20))
+def test_completeness_of_an_aggregated_extract_equals_that_of_its_records(rows):
+    """count= weights each row by its records: the same table as one row per record."""
+    agg = pd.DataFrame(rows, columns=["trust", "ethnic_category", "n"])
+    records = agg.loc[agg.index.repeat(agg["n"])].drop(columns="n")
+    weighted = completeness(agg, "ethnic_category", by="trust", count="n")
+    plain = completeness(records, "ethnic_category", by="trust") if len(records) else None
+    if plain is None:
+        assert weighted["records"].sum() == 0
+        return
+    kept = weighted[weighted["records"] > 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, plain, check_dtype=False)
+
+
+def test_completeness_count_must_be_counts():
+    agg = pd.DataFrame({"trust": ["T1", "T1"], "ethnic_category": ["A", "Z"], "n": [5, -1]})
+    with pytest.raises(ValueError, match=r"Column 'n' has negative counts at row 1"):
+        completeness(agg, "ethnic_category", by="trust", count="n")

@@ -28,3 +28,44 @@
     nameToggles();
   }
 })();
+
+/* 2.1.1 Keyboard (axe: scrollable-region-focusable): the theme gives a wide output or table a tab stop
+ * (tabindex 0) only if it scrolls when the page loads, and checks again only when the window resizes.
+ * An output inside an exercise solution is folded away at load, so when the solution opens its wide
+ * table scrolls but cannot be reached from the keyboard. Check again, at once, whenever a solution
+ * (or any folded admonition) opens or closes. */
+(function () {
+  "use strict";
+
+  function updateTabStops() {
+    // The theme's own list (pydata-sphinx-theme 0.17, addTabStopsToScrollableElements).
+    var scrollers = document.querySelectorAll(
+      "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
+      ".pst-scrollable-table-container");
+    Array.prototype.forEach.call(scrollers, function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight;
+      el.tabIndex = scrolls ? 0 : -1;
+    });
+  }
+
+  function watchToggles() {
+    // The body, not each solution: sphinx-togglebutton turns admonitions into toggles on load, maybe
+    // after this runs. Only a change to an admonition or <details> triggers a check.
+    var observer = new MutationObserver(function (mutations) {
+      for (var i = 0; i < mutations.length; i++) {
+        var target = mutations[i].target;
+        if (target.matches && target.matches(".admonition, details")) {
+          updateTabStops();
+          return;
+        }
+      }
+    });
+    observer.observe(document.body, { attributes: true, attributeFilter: ["class", "open"], subtree: true });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watchToggles);
+  } else {
+    watchToggles();
+  }
+})();

@@ -5,6 +5,7 @@ The fixtures that use these are in conftest.py beside this file.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Iterator
@@ -17,20 +18,17 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "_build" / "html"
 SCREENSHOTS = SITE / "_screenshots"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 
-# This machine (and CI) reaches only package registries: Chromium's own background traffic
-# (component updates, sync, field trials) would only fail and log errors.
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # running as root in a container
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# How the built site is served and how Debian's Chromium is launched are written once, in the handouts
+# tool (book/_tools/handouts.py), which prints the same pages: CHROMIUM, CHROMIUM_ARGS and serve().
+_SPEC = importlib.util.spec_from_file_location("handouts", REPO / "book" / "_tools" / "handouts.py")
+assert _SPEC and _SPEC.loader
+handouts = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(handouts)
+CHROMIUM = handouts.CHROMIUM
+CHROMIUM_ARGS = handouts.CHROMIUM_ARGS
+serve = handouts.serve
 
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 390, "height": 844}

@@ -7,18 +7,12 @@ here against a PDF with a page known to be blank.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from bookcheck import CHROMIUM_ARGS, NOTEBOOK_DOCS, REPO, count, goto, note
-
-_SPEC = importlib.util.spec_from_file_location("handouts", REPO / "book" / "_tools" / "handouts.py")
-assert _SPEC and _SPEC.loader
-handouts = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(handouts)
+from bookcheck import CHROMIUM_ARGS, NOTEBOOK_DOCS, count, goto, handouts, note
 
 # The first lesson in _toc.yml (templates/your_data is a notebook page, but not a lesson).
 LESSON = next(doc for doc in NOTEBOOK_DOCS if re.fullmatch(r"notebooks/\d\d_\w+", doc))

@@ -59,8 +59,12 @@ class EquityPause:
         """The record as a Markdown section for board papers."""
         lines = [f"### Equity pause: {self.initiative}", "", "| # | Question | Evidence | Status |",
                  "|---|---|---|---|"]
+
+        def cell(text) -> str:  # a "|" inside a cell would end it early
+            return str(text).replace("|", "\\|").replace("\n", " ")
+
         for row in self.record.itertuples(index=False):
-            lines.append(f"| {row.step} | {row.question} | {row.evidence} | {row.status} |")
+            lines.append(f"| {row.step} | {cell(row.question)} | {cell(row.evidence)} | {cell(row.status)} |")
         lines += ["", f"**Recommendation:** {self.recommendation}"]
         if self.decision is not None:
             decided = f"**Decision:** {self.decision}" + (f". {self.rationale}" if self.rationale else "")

@@ -144,3 +144,11 @@ def test_gradient_in_words_on_the_sii_scale():
 def test_decision_is_its_own_paragraph():
     p = equity_pause("Reminders", decision="do not sign off yet", rationale="Redesign for quintile 1.")
     assert "\n\n**Decision:** do not sign off yet. Redesign for quintile 1." in p.to_markdown()
+
+
+def test_markdown_cells_keep_a_pipe_inside_the_cell():
+    d = pd.DataFrame({"trust": ["A|B"] * 100, "ethnic_category": ["A"] * 80 + ["99"] * 20})
+    p = equity_pause("Reminders", completeness=completeness(d, "ethnic_category", by="trust"))
+    row = next(line for line in p.to_markdown().splitlines() if line.startswith("| 1 |"))
+    assert "A\\|B" in row
+    assert row.count(" | ") == 3  # four cells: step, question, evidence, status

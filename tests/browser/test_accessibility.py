@@ -33,6 +33,7 @@ from bookcheck import (
     new_context,
     seen,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TAGS = [*WCAG_TAGS, "best-practice"]
@@ -254,6 +255,23 @@ def test_keyboard_focus_stays_visible(browser: Any, visitor: Visitor, doc: str,
             if state is None:  # back to the start of the page: every stop visited
                 break
             stops += 1
+            if not (state["onScreen"] and state["uncovered"]):
+                # Focus scrolls its control into view, and a scroll may still be under way (a sidebar's,
+                # on a busy machine): give it a second to settle before judging it hidden.
+                try:
+                    page.wait_for_function(f"() => {{ const s = ({_FOCUS_STATE})(); "
+                                           "return s && s.onScreen && s.uncovered; }", timeout=1_000)
+                except PlaywrightTimeout:
+                    pass
+                settled = page.evaluate(_FOCUS_STATE)
+                if settled is None:
+                    # Now and then (about one run in eight, on the "On this page" links at desktop width)
+                    # Chromium drops the focus to the page while it scrolls the sticky sidebar, so the
+                    # control cannot be judged and the next Tab would start the page again. Say so in the
+                    # summary and stop here: every stop before it has been checked.
+                    count("tab walks that ended when the focus fell back to the page while scrolling")
+                    break
+                state = settled
             for check, what in [("onScreen", "off screen"), ("uncovered", "covered by another element"),
                                 ("indicator", "without a focus indicator")]:
                 if not state[check]:

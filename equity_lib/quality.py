@@ -338,10 +338,16 @@ def map_ethnicity(
     return EthnicityMapping(codes, unmapped.reset_index(drop=True))
 
 
+def _normalised_text(series: pd.Series, upper: bool = True) -> pd.Series:
+    """The column's values normalised as :func:`_distinct` does, row by row, as text (<NA> for blanks)."""
+    codes, distinct, _ = _distinct(series, upper)
+    per_row = _per_row(codes, distinct.to_numpy(dtype=object, na_value=None), None)
+    return pd.Series(per_row, index=series.index, dtype="string")
+
+
 def _normalised_values(values: list, upper: bool = True) -> pd.Series:
     """A short list of values normalised as :func:`_distinct` does, one per value (<NA> for blanks)."""
-    codes, distinct, _ = _distinct(pd.Series(values, dtype=object, name="value"), upper)
-    return pd.Series(_per_row(codes, distinct.to_numpy(dtype=object, na_value=None), None), dtype="string")
+    return _normalised_text(pd.Series(values, dtype=object, name="value"), upper)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from equity_lib._validation import fail_rows, numeric_column, require_dataframe, rows_phrase
 from equity_lib.datasets._registry import REGISTRY, DatasetSpec
+from equity_lib.quality import _normalised_text
 
 #: Columns whose codes are national standards, checked by :func:`conform`; other coded columns are local.
 NATIONAL_CODES = ("imd_decile", "imd_quintile", "age_band", "sex", "ethnic_category", "ethnic_group")
@@ -69,9 +70,9 @@ def columns(like: str) -> pd.DataFrame:
 
 
 def _as_text(series: pd.Series) -> pd.Series:
-    """Codes as trimmed text; whole numbers read from numbers or text alike (7, 7.0, '7' -> '7')."""
-    text = series.astype("string").str.strip()
-    return text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    """Codes as trimmed text; whole numbers read from numbers or text alike (7, 7.0, '7' -> '7'): the
+    normalisation equity_lib.quality uses for the same codes, so the two agree on what a code is."""
+    return _normalised_text(series, upper=False)
 
 
 def conform(data: pd.DataFrame, like: str, *, rename: dict[str, str] | None = None) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """The gap between two groups over time, as a measure in its own right, with its own SPC chart.
 
-A stratified chart (one facet per group) shows whether each group's process has changed; it does not
+A stratified chart (one series per group) shows whether each group's process has changed; it does not
 show whether the *distance* between them has. Lesson 03 charts that distance: for each period, the
 focus group's value minus the reference group's, on an XmR chart with its own limits.
 
@@ -67,7 +67,7 @@ def _counts_by_key(sub: pd.DataFrame, keys: list[str], numerator: str, denominat
 def group_gap(
     data: pd.DataFrame,
     *,
-    x: str,
+    time: str,
     group: str,
     focus,
     reference,
@@ -80,10 +80,10 @@ def group_gap(
 ) -> pd.DataFrame:
     """The gap between a focus group and a reference group in every period.
 
-    For each period ``x`` (and each ``by`` series):
+    For each period ``time`` (and each ``by`` series):
 
     - value of a group: the ``value`` column as given, or ``multiplier x numerator / denominator``
-      from counts (rows sharing ``by``, ``x`` and ``group`` are added up first, so trusts can be pooled
+      from counts (rows sharing ``by``, ``time`` and ``group`` are added up first, so trusts can be pooled
       into a collaborative; a missing count makes the pooled value missing rather than too small);
     - ``gap = focus_value - reference_value`` (the absolute gap, in the units of the values, e.g.
       percentage points);
@@ -98,7 +98,7 @@ def group_gap(
     ----------
     data : DataFrame
         Tidy data, one row per period x group (x ``by``), or finer rows of counts to be pooled.
-    x : str
+    time : str
         Column of periods (dates or sequence numbers).
     group : str
         Column of the groups compared (e.g. ``imd_quintile``).
@@ -120,7 +120,7 @@ def group_gap(
     Returns
     -------
     DataFrame
-        One row per ``by`` x ``x``, sorted: the ``by`` columns, ``x``, ``focus_group``,
+        One row per ``by`` x ``time``, sorted: the ``by`` columns, the ``time`` column, ``focus_group``,
         ``reference_group``, ``focus_value``, ``reference_value``, ``gap``, ``ratio`` and, from counts,
         ``focus_numerator``, ``focus_denominator``, ``reference_numerator``, ``reference_denominator``.
         A period where either group is missing has a missing gap (it keeps its place on a chart).
@@ -130,7 +130,7 @@ def group_gap(
     >>> import pandas as pd
     >>> d = pd.DataFrame({"month": [1, 1, 2, 2], "q": [1, 5, 1, 5], "seen": [50, 70, 55, 72],
     ...                   "waiting": [100, 100, 100, 100]})
-    >>> group_gap(d, x="month", group="q", focus=1, reference=5, numerator="seen",
+    >>> group_gap(d, time="month", group="q", focus=1, reference=5, numerator="seen",
     ...           denominator="waiting")[["month", "focus_value", "reference_value", "gap"]]
        month  focus_value  reference_value   gap
     0      1         50.0             70.0 -20.0
@@ -147,16 +147,16 @@ def group_gap(
     if statistic not in STATISTICS:
         raise ValueError(f"statistic must be one of {STATISTICS}, not {statistic!r}.")
     multiplier = positive_number(multiplier, "multiplier", "100 for a percentage")
-    require_columns(data, [x, group, value, numerator, denominator, *keys])
-    if x in keys or group in keys or x == group:
-        raise ValueError("x, group and by must name different columns.")
-    for column, role in ((x, "x"), *((k, "by") for k in keys)):
+    require_columns(data, [time, group, value, numerator, denominator, *keys])
+    if time in keys or group in keys or time == group:
+        raise ValueError("time, group and by must name different columns.")
+    for column, role in ((time, "time"), *((k, "by") for k in keys)):
         fail_rows(data, data[column].isna().to_numpy(), f"Column '{column}' ({role}) is missing",
                   "give every row its period and series, or drop those rows.")
     _check_codes(data, group, focus, reference)
 
     sub = data.loc[data[group].isin([focus, reference]).to_numpy()]
-    cell = [*keys, x, group]
+    cell = [*keys, time, group]
     if value is not None:
         fail_rows(sub, sub.duplicated(cell, keep=False).to_numpy(),
                   f"More than one row has the same {', '.join(cell)}",
@@ -182,32 +182,33 @@ def group_gap(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = out["focus_value"].to_numpy(float) / out["reference_value"].to_numpy(float)
     out["ratio"] = np.where(np.isfinite(ratio), ratio, np.nan)
-    columns = [*keys, x, "focus_group", "reference_group", "focus_value", "reference_value", "gap", "ratio"]
+    columns = [*keys, time, "focus_group", "reference_group", "focus_value", "reference_value", "gap", "ratio"]
     if value is None:
         columns += ["focus_numerator", "focus_denominator", "reference_numerator", "reference_denominator"]
-    return out.reindex(columns=columns).sort_values([*keys, x], kind="stable").reset_index(drop=True)
+    return out.reindex(columns=columns).sort_values([*keys, time], kind="stable").reset_index(drop=True)
 
 
 def gap_spc(
     data: pd.DataFrame,
     *,
-    x: str,
+    time: str,
     group: str,
     focus,
     reference,
     value: str | None = None,
     numerator: str | None = None,
     denominator: str | None = None,
-    by: str | None = None,
+    by: str | list[str] | None = None,
     statistic: str = "proportion",
     multiplier: float = 100,
-    improvement: str = "increase",
+    improvement: str | dict = "increase",
     chart: str = "xmr",
     **spc_options,
 ) -> SPCResult:
     """An SPC chart of the gap between two groups (:func:`group_gap`), with its own limits.
 
-    The chart's ``y`` is ``gap = focus_value - reference_value``; ``by`` (one column) becomes the facet.
+    The chart's ``value`` is ``gap = focus_value - reference_value``; each ``by`` series gets its own
+    limits.
     Limits and rules are those of :func:`equity_lib.spc` (XmR by default: mean +/- 2.66 x mean moving
     range, Making Data Count rules), so a shift in the gap is detected as in any other measure.
 
@@ -221,14 +222,11 @@ def gap_spc(
     Returns
     -------
     SPCResult
-        As :func:`equity_lib.spc`, with ``y`` the gap; the gap table is in ``settings["gaps"]``.
+        As :func:`equity_lib.spc`, with ``value`` the gap; the gap table is in ``settings["gaps"]``.
     """
-    if by is not None and not isinstance(by, str):
-        raise ValueError(f"by must name one column for a chart (its facets), not {by!r}. Fix: combine the "
-                         "columns first, or chart each series separately.")
-    gaps = group_gap(data, x=x, group=group, focus=focus, reference=reference, value=value,
+    gaps = group_gap(data, time=time, group=group, focus=focus, reference=reference, value=value,
                      numerator=numerator, denominator=denominator, by=by, statistic=statistic,
                      multiplier=multiplier)
-    result = spc(gaps, y="gap", x=x, chart=chart, facet=by, improvement=improvement, **spc_options)
+    result = spc(gaps, "gap", time, chart=chart, by=by, improvement=improvement, **spc_options)
     result.settings["gaps"] = gaps
     return result

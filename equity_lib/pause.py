@@ -8,7 +8,7 @@ the other lessons into five questions and a decision:
 
 1. **Can we see everyone?** completeness of the equity field (:func:`equity_lib.quality.completeness`).
 2. **How does it affect different populations?** one SPC chart per group (:func:`equity_lib.spc` with a
-   group as facet): each group's level and latest icon, and which group is most affected: the worst mean
+   group as its by column): each group's level and latest icon, and which group is most affected: the worst mean
    of the latest phase, unless a group's latest point is a special cause concern, whose value is then its
    level (limits frozen before a deterioration would otherwise hide the group that is worst now).
 3. **How steep is the gradient?** the slope and relative index of inequality
@@ -101,22 +101,23 @@ def _completeness_answer(table: pd.DataFrame, threshold: float) -> tuple[str, st
 
 def _stratified_answer(result: SPCResult) -> tuple[str, str, object]:
     direction = result.settings.get("improvement")
-    if not result.settings.get("facet"):
-        raise ValueError("stratified must be an SPC result with one facet per group: "
-                         "spc(..., facet=<group>).")
+    by = result.settings.get("by") or []
+    if len(by) != 1:
+        raise ValueError("stratified must be an SPC result with one series per group: "
+                         "spc(..., by=<group column>).")
     if direction not in ("increase", "decrease"):
-        raise ValueError("stratified needs an improvement direction (improvement='increase' or "
+        raise ValueError("stratified needs one improvement direction (improvement='increase' or "
                          "'decrease') to say which group is most affected.")
-    latest = result.summary().groupby("facet", sort=False).tail(1).set_index("facet")
+    name = by[0]
+    latest = result.summary().groupby(name, sort=False, observed=True).tail(1).set_index(name)
     concerns = latest.index[latest["variation"] == "concern"].tolist()
     # a group's level now: its latest phase's mean, or, when its latest point is a special cause concern
     # (the process has moved away from that mean, e.g. limits frozen before a deterioration), that point
-    last_y = result.table.groupby("facet", sort=False, observed=True)["y"].last()
+    last_y = result.table.groupby(name, sort=False, observed=True)["value"].last()
     level = latest["cl"].copy()
     level[concerns] = last_y[concerns]
     worst = level.idxmin() if direction == "increase" else level.idxmax()
     best = latest["cl"].idxmax() if direction == "increase" else latest["cl"].idxmin()
-    name = result.settings["facet"]
     if worst in concerns:
         side = "below" if direction == "increase" else "above"
         evidence = (f"Most affected: {name} {worst} (latest point {level[worst]:.1f}, a special cause "
@@ -213,13 +214,13 @@ def equity_pause(
         :func:`equity_lib.quality.completeness` of the equity field (one row per organisation, for the
         latest period).
     stratified : SPCResult, optional
-        :func:`equity_lib.spc` of the outcome with the group as facet and an improvement direction. The
+        :func:`equity_lib.spc` of the outcome with the group as its ``by`` column and an improvement direction. The
         most affected group is the one with the worst level now: its latest phase's mean, or its latest
         point when that point is a special cause concern.
     gradient : DataFrame, optional
         :func:`equity_lib.inequality.sii` with 95% limits (the last row is used, e.g. the latest year).
     focus_groups : list, optional
-        The groups (facet values of ``stratified``) the initiative is designed for.
+        The groups (``by`` values of ``stratified``) the initiative is designed for.
     publication : object, optional
         The table to publish (a DataFrame or :class:`~equity_lib.disclosure.SuppressionResult`), or its
         check (:class:`~equity_lib.disclosure.SafetyCheck`, from :func:`equity_lib.disclosure.check_safe`).
@@ -256,7 +257,7 @@ def equity_pause(
                  evidence, status))
     evidence, status = _gradient_answer(gradient) if gradient is not None else na
     rows.append((3, "How steep is the gradient across deprivation?", evidence, status))
-    facet_name = stratified.settings["facet"] if stratified is not None else None
+    facet_name = stratified.settings["by"][0] if stratified is not None else None
     evidence, status = (_reach_answer(focus_groups, most_affected, facet_name) if focus_groups is not None
                         else na)
     rows.append((4, "Is the initiative focused on the groups most disproportionately affected?", evidence,

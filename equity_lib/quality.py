@@ -3,7 +3,7 @@
 * :data:`ETHNIC_CATEGORIES` - the NHS Data Dictionary ethnic category codes, labels and broad groups.
 * :func:`completeness` - records, valid, not stated, not known, missing and invalid counts of an
   equity field (ethnicity, IMD, age, sex) by organisation and period, shaped for a p chart:
-  ``spc(table, y="valid", n="records", chart="p", x=over, facet=by)``.
+  ``spc(table, numerator="valid", denominator="records", chart="pp", time=time, by=by)``.
 * :func:`map_ethnicity` - local ethnicity codes to NHS codes, with a report of what did not map.
 * :func:`gap_sensitivity` - how much a gap between two groups could change if the records with no
   usable group were known: complete cases, "like the observed", each group in turn, and bounds;
@@ -129,10 +129,10 @@ def _categorise(series: pd.Series, kind: str) -> np.ndarray:
 
 def completeness(
     data: pd.DataFrame,
-    field: str,
+    column: str,
     *,
     by: str | None = None,
-    over: str | None = None,
+    time: str | None = None,
     kind: str = "ethnicity",
     count: str | None = None,
 ) -> pd.DataFrame:
@@ -164,11 +164,11 @@ def completeness(
     ----------
     data : DataFrame
         Record-level data: one row per patient, pathway or episode.
-    field : str
+    column : str
         The equity column to assess.
     by : str, optional
-        Column of organisations (or any grouping); each gets its own rows (and its own SPC facet).
-    over : str, optional
+        Column of organisations (or any grouping); each gets its own rows (and its own SPC series).
+    time : str, optional
         Column of periods (e.g. month); each organisation gets one row per period with records.
     kind : str
         ``ethnicity``, ``imd_decile``, ``imd_quintile``, ``age`` or ``sex``.
@@ -179,12 +179,14 @@ def completeness(
     Returns
     -------
     DataFrame
-        One row per ``by`` x ``over`` combination present in the data, sorted by ``by`` then
-        ``over``. Columns: ``by``, ``over`` (when given), ``field`` (the column assessed),
+        One row per ``by`` x ``time`` combination present in the data, sorted by ``by`` then
+        ``time``. Columns: ``by``, ``time`` (when given, under their own names), ``column`` (the
+        column assessed),
         ``records``, ``valid``, ``not_stated``, ``not_known``, ``missing``, ``invalid`` (counts that
         add up to ``records``; not_stated and not_known are 0 for kinds without such codes) and
         ``pct_valid`` (100 x valid / records). Ready for a p chart of completeness:
-        ``spc(table, y="valid", n="records", chart="p", x=over, facet=by, multiply=100)``. With a
+        ``spc(table, numerator="valid", denominator="records", chart="p", time=time, by=by,
+        multiplier=100)``. With a
         whole list per point (thousands of records) month-to-month variation usually exceeds the
         binomial, so the p chart's limits are too narrow and flag noise: use ``chart="pp"``
         (Laney) or an XmR chart of ``pct_valid`` instead (notebook 07).
@@ -203,30 +205,30 @@ def completeness(
     require_dataframe(data)
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not one of {list(KINDS)}.")
-    if not isinstance(field, str):
-        raise TypeError(f"field must name one column, not {field!r}.")
-    keys = [k for k in (by, over) if k is not None]
-    require_columns(data, [field, *keys, count])
-    reserved = {"field", "records", "pct_valid", *CATEGORIES}
+    if not isinstance(column, str):
+        raise TypeError(f"column must name one column, not {column!r}.")
+    keys = [k for k in (by, time) if k is not None]
+    require_columns(data, [column, *keys, count])
+    reserved = {"column", "records", "pct_valid", *CATEGORIES}
     clash = [k for k in keys if k in reserved]
     if clash:
-        raise ValueError(f"by/over column(s) {clash} clash with output column names. Fix: rename them first.")
-    if by is not None and by == over:
-        raise ValueError("by and over name the same column. Fix: pass the organisation as by and the period "
-                         "as over.")
-    for key, role in ((by, "by"), (over, "over")):
+        raise ValueError(f"by/time column(s) {clash} clash with output column names. Fix: rename them first.")
+    if by is not None and by == time:
+        raise ValueError("by and time name the same column. Fix: pass the organisation as by and the period "
+                         "as time.")
+    for key, role in ((by, "by"), (time, "time")):
         if key is not None:
             fail_rows(data, data[key].isna().to_numpy(), f"Column '{key}' ({role}) is missing",
                       f"give every record {'an organisation' if role == 'by' else 'a period'}, or drop those "
                       "records.")
-    category = _categorise(data[field], kind)
+    category = _categorise(data[column], kind)
     group, counts = group_codes(data, keys)
     k = len(CATEGORIES)
     weights = None if count is None else count_column(data, count)
     tally = np.bincount(group * k + category, weights=weights, minlength=len(counts) * k)
     tally = tally.astype(np.int64).reshape(len(counts), k)
     counts = counts.reset_index(drop=True)
-    counts["field"] = field
+    counts["column"] = column
     counts["records"] = tally.sum(axis=1)
     for j, name in enumerate(CATEGORIES):
         counts[name] = tally[:, j]
@@ -446,7 +448,7 @@ class GapSensitivity:
 def gap_sensitivity(
     data: pd.DataFrame,
     group: str,
-    outcome: str,
+    value: str,
     *,
     focus,
     reference,
@@ -464,9 +466,12 @@ def gap_sensitivity(
 
     Scenarios (rows of ``table``; ``n`` records with no usable group, ``e`` of them with the outcome):
 
-    - ``complete_case``: the records with no usable group are left out. Right only if they are
-      missing completely at random, which ethnicity coding is not (Nuffield Trust / NHS Race and
-      Health Observatory, 2021: coding varies by provider and by ethnic group).
+    - ``complete_case``: the records with no usable group are left out. Unbiased when whether a
+      group is recorded does not depend on the outcome within each group (missingness that depends
+      on the group alone shrinks the groups but leaves each group's share unbiased); biased when
+      people with the outcome are more (or less) often unrecorded, which ethnicity coding may be
+      (Nuffield Trust / NHS Race and Health Observatory, 2021: coding varies by provider and by
+      ethnic group).
     - ``like_observed`` (if ``like_observed``): the missing records are shared among all the groups
       in the proportions seen among records with a usable group and the same outcome (within each
       ``within`` stratum, e.g. trust, if given): "missing at random given the outcome (and
@@ -493,8 +498,8 @@ def gap_sensitivity(
     group : str
         Column of groups (ethnic category, IMD quintile, ...). Values are compared as upper-case text
         without surrounding spaces, whole numbers without decimals (``1``, ``1.0`` and ``"1"`` match).
-    outcome : str
-        Column of 0/1 or true/false: does the record have the outcome? Must not be missing.
+    value : str
+        Column of 0/1 or true/false outcomes: does the record have the outcome? Must not be missing.
     focus, reference : object or list
         The group(s) compared, e.g. ``focus="K", reference="A"`` or ``focus=[1], reference=[5]``, or
         broad groups as lists of codes.
@@ -519,10 +524,10 @@ def gap_sensitivity(
         whether the missing records could reverse the gap.
     """
     require_dataframe(data)
-    require_columns(data, [group, outcome, within])
+    require_columns(data, [group, value, within])
     if not isinstance(like_observed, (bool, np.bool_)):
         raise TypeError(f"like_observed must be True or False, not {like_observed!r}.")
-    event = _binary(data, outcome)
+    event = _binary(data, value)
     row_codes, distinct, _ = _distinct(data[group])
     focus_set = _value_set(focus, "focus")
     reference_set = _value_set(reference, "reference")
@@ -588,17 +593,17 @@ def gap_sensitivity(
     table = table[["scenario", "assumption", "focus_records", "focus_events", "focus_pct",
                    "reference_records", "reference_events", "reference_pct", "gap_pp", "ratio"]]
     n_total = len(data)
-    finding = _finding(table, names, outcome, nm, n_total, group)
-    settings = dict(group=group, outcome=outcome, focus=sorted(focus_set), reference=sorted(reference_set),
+    finding = _finding(table, names, value, nm, n_total, group)
+    settings = dict(group=group, value=value, focus=sorted(focus_set), reference=sorted(reference_set),
                     names=tuple(names),
                     missing=sorted(missing_set), within=within, records=n_total, missing_records=nm,
                     missing_events=em, other_records=int((~is_missing & ~is_focus & ~is_reference).sum()))
     return GapSensitivity(table, finding, settings)
 
 
-def _binary(data, outcome):
-    series = data[outcome]
-    fail_rows(data, series.isna().to_numpy(), f"Column '{outcome}' (outcome) is missing",
+def _binary(data, value):
+    series = data[value]
+    fail_rows(data, series.isna().to_numpy(), f"Column '{value}' (value: the outcome) is missing",
               "every record needs an outcome (0/1 or true/false); drop records whose outcome is unknown, "
               "and say so.")
     if pd.api.types.is_bool_dtype(series):
@@ -608,7 +613,7 @@ def _binary(data, outcome):
     if bad.any():
         labels = list(data.index[bad])
         examples = ", ".join(repr(v) for v in series[bad].head(3))
-        raise ValueError(f"Column '{outcome}' (outcome) must hold 0/1 or true/false; found {examples} at "
+        raise ValueError(f"Column '{value}' (value: the outcome) must hold 0/1 or true/false; found {examples} at "
                          f"{rows_phrase(labels)}. Fix: code the outcome as 1 (has it) or 0 (does not), e.g. "
                          "(data['weeks_waited'] > 52).astype(int).")
     return number.to_numpy(dtype=float) == 1

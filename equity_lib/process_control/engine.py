@@ -9,32 +9,44 @@ import numpy as np
 import pandas as pd
 
 from equity_lib._validation import (
+    by_columns,
     fail_rows,
     numeric_column,
     require_columns,
     require_dataframe,
 )
 from equity_lib.process_control import limits, rules
-from equity_lib.process_control.result import SPCResult
+from equity_lib.process_control.result import SPCResult, series_labels
 
 CHARTS = ("run", "xmr", "i", "mr", "p", "pp", "u", "up", "c", "g", "t", "xbar", "s")
 IMPROVEMENTS = ("increase", "decrease", "neutral")
-NO_FACET = "all"
+PRECEDENCES = ("rule_order", "improvement")
+_DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
 # Fewest points (subgroups for xbar/s) with a value that can set a phase's limits.
 _MIN_TO_COMPUTE = {"run": 1, "xmr": 2, "mr": 2, "p": 1, "pp": 2, "u": 1, "up": 2, "c": 1, "g": 1,
                    "t": 2, "xbar": 1, "s": 1}
-_NEEDS_N = ("p", "pp", "u", "up")
+_NEEDS_COUNTS = ("p", "pp", "u", "up")
+# Charts of points at regular periods, where a period with no row is a gap worth a warning (g and t
+# charts are of events at irregular times; xbar and s of subgroups).
+_REGULAR = ("run", "xmr", "mr", "p", "pp", "u", "up", "c")
+_OUTPUT = ("time", "value", "denominator", "phase", "excluded", "baseline", "cl", "lcl", "ucl",
+           "special_cause", "rule", "point_type", "trial_limits", "target")
+
+
+class DataGapWarning(UserWarning):
+    """A series has a missing period, or points with no value that are not charted."""
 
 
 def spc(
     data: pd.DataFrame,
-    y: str,
-    x: str | None = None,
-    n: str | None = None,
+    value: str | None = None,
+    time: str | None = None,
     *,
+    numerator: str | None = None,
+    denominator: str | None = None,
     chart: str = "xmr",
-    facet: str | None = None,
-    improvement: str = "increase",
+    by: str | list[str] | None = None,
+    improvement: str | Mapping = "increase",
     target: float | Mapping | None = None,
     rebase: list | Mapping | None = None,
     freeze: int | None = None,
@@ -42,51 +54,56 @@ def spc(
     screen_mr: bool = True,
     shift: int = 7,
     trend: int = 7,
-    multiply: float = 1,
+    multiplier: float = 1,
     xmr_factor: float | None = None,
     min_points: int = 13,
+    precedence: str = "rule_order",
 ) -> SPCResult:
     """Statistical process control chart data, Making Data Count style, for one or many series.
 
     Parameters
     ----------
     data : DataFrame
-        Tidy data: one row per point (per measurement for ``xbar`` and ``s``), sorted by ``x`` within
-        each facet.
-    y : str
-        Column of values; for ``p``/``pp``/``u``/``up`` the numerator (events), for ``xbar``/``s`` the
+        Tidy data: one row per point (per measurement for ``xbar`` and ``s``), sorted by ``time``
+        within each series.
+    value : str, optional
+        Column of values, for every chart but ``p``/``pp``/``u``/``up``; for ``xbar``/``s`` the
         individual measurements.
-    x : str, optional
-        Column of dates or sequence numbers (subgroup labels for ``xbar``/``s``). Default: row order.
-    n : str, optional
-        Column of denominators (cases for ``p``/``pp``, exposure for ``u``/``up``); required by those
-        charts and not used by the others.
+    time : str, optional
+        Column of dates or sequence numbers (subgroup labels for ``xbar``/``s``). Dates written as ISO
+        text ("2024-04-01") are read as dates. Default: row order.
+    numerator, denominator : str, optional
+        Columns of counts for ``p``/``pp`` (events and cases) and ``u``/``up`` (events and exposure);
+        those charts need both and take no ``value``.
     chart : str
         ``run``, ``xmr`` (alias ``i``), ``mr``, ``p``, ``pp`` (Laney p'), ``u``, ``up`` (Laney u'),
         ``c``, ``g``, ``t``, ``xbar`` or ``s``. Formulas and sources:
         :mod:`equity_lib.process_control.limits`.
-    facet : str, optional
-        Column that splits the data into series (trusts, groups); each gets its own limits and rules.
-    improvement : str
-        Which direction is better: ``increase``, ``decrease`` or ``neutral``.
+    by : str or list of str, optional
+        Column(s) that split the data into series (trusts, groups, trust and group); each series gets
+        its own limits and rules. The output keeps these columns under their own names.
+    improvement : str or dict
+        Which direction is better: ``increase``, ``decrease`` or ``neutral``; a dict gives one per
+        series (keys: values of ``by``; tuples when ``by`` is a list), so one call charts measures with
+        different directions.
     target : float or dict, optional
-        Target on the plotted scale (after ``multiply``); a dict gives one per facet. Sets the
+        Target on the plotted scale (after ``multiplier``); a dict gives one per series. Sets the
         assurance icon.
     rebase : list or dict, optional
-        ``x`` values where a new phase starts (limits recalculated); a dict gives a list per facet.
-        A plain list with facets applies to every facet holding that value.
+        ``time`` values where a new phase starts (limits recalculated); a dict gives a list per series.
+        A plain list applies to every series holding that value.
     freeze : int, optional
         Compute each phase's limits from its first ``freeze`` points only and extend them.
     exclude : list or dict, optional
-        ``x`` values left out of the centre line and limits (neighbours become adjacent in the moving
-        ranges, as qicharts2 does) but still plotted and judged.
+        ``time`` values left out of the centre line and limits (neighbours become adjacent in the
+        moving ranges, as qicharts2 does) but still plotted and judged.
     screen_mr : bool
         Drop moving ranges >= 3.267 x the mean moving range, then recompute (NHSRplotthedots and
         qicharts2 when attached; ``False`` reproduces the MDC Excel tool). For xmr, t, pp, up.
     shift, trend : int
         Points in a run on one side of the centre line / in a strict rise or fall that signal
         (Making Data Count: 7; IHI: 6 or 8).
-    multiply : float
+    multiplier : float
         Multiplies plotted values, centre lines and limits (e.g. 100 for percentages); must be
         greater than 0.
     xmr_factor : float, optional
@@ -96,27 +113,40 @@ def spc(
     min_points : int
         Phases with fewer points that set limits are marked ``trial_limits`` with a warning
         (NHSRplotthedots: 13).
+    precedence : str
+        When a point is in both an improving and a concerning pattern: ``rule_order`` (default, as
+        NHSRplotthedots 0.2.2) takes the first rule it meets in the order outside a limit, trend,
+        two-in-three, shift, so a point below the lower limit of a higher-is-better measure is a
+        concern even when it starts a rising trend; ``improvement`` lets improvement win (as some
+        Making Data Count trainers teach).
 
     Returns
     -------
     SPCResult
-        ``.table``: one row per point (per subgroup for xbar/s) in input order, columns ``facet``,
-        ``x``, ``y`` (plotted value), ``n``, ``phase`` (1, 2, ...), ``excluded``, ``baseline`` (the
+        ``.table``: one row per point (per subgroup for xbar/s) in input order, columns: the ``by``
+        column(s), ``time``, ``value`` (plotted value), ``denominator`` (p/u denominators; subgroup
+        sizes for xbar/s; missing otherwise), ``phase`` (1, 2, ...), ``excluded``, ``baseline`` (the
         point set the limits), ``cl``, ``lcl``, ``ucl``, ``special_cause`` (bool), ``rule`` (the rule
-        that flagged it: ``above_ucl``, ``below_lcl``, ``trend_up``, ``trend_down``,
+        that gave the point its type: ``above_ucl``, ``below_lcl``, ``trend_up``, ``trend_down``,
         ``two_in_three_above``, ``two_in_three_below``, ``shift_above``, ``shift_below``; for run
         charts ``long_run_above``/``long_run_below``; missing when none), ``point_type``
         (``common_cause``, ``improvement``, ``concern``, ``neutral``; missing for a missing value),
-        ``trial_limits`` (bool) and ``target``. ``.summary()``: one row per facet and phase.
+        ``trial_limits`` (bool) and ``target``. ``.summary()``: one row per series and phase.
         ``.plot()``: the Making Data Count chart.
+
+    Warns
+    -----
+    DataGapWarning
+        A regular series (run, xmr, mr, p, pp, u, up, c charts) lacks a period (a month, week or day
+        between its first and last that has no row), naming the series and the first gaps; or points
+        with no value are not charted, with their count and series.
 
     Notes
     -----
     Rules and defaults are those of ``conventions.md``: Making Data Count as NHSRplotthedots 0.2.2
     implements it for the XmR chart (see :mod:`equity_lib.process_control.rules`); other charts as
-    qicharts2 0.8.1. When a point is in both an improving and a concerning pattern, improvement wins
-    (the MDC team's rule). A missing value keeps its row, with its phase's limits, and never stops a
-    chart. Run charts flag points in an unusually long run (Anhoej); their crossings signal is in
+    qicharts2 0.8.1. A missing value keeps its row, with its phase's limits, and never stops a chart.
+    Run charts flag points in an unusually long run (Anhoej); their crossings signal is in
     ``summary()``. MR charts are judged by their upper limit only: consecutive moving ranges share a
     point, so run rules do not apply (as in qicharts2).
 
@@ -125,9 +155,9 @@ def spc(
     >>> import pandas as pd
     >>> from equity_lib import spc
     >>> d = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=24, freq="MS"),
-    ...                   "value": [50, 52, 49, 51, 50, 48, 52, 51, 49, 50, 51, 50,
+    ...                   "score": [50, 52, 49, 51, 50, 48, 52, 51, 49, 50, 51, 50,
     ...                             55, 56, 54, 57, 55, 56, 58, 55, 57, 56, 55, 57]})
-    >>> spc(d, "value", "month").summary()[["variation", "longest_run", "runs_signal"]]
+    >>> spc(d, "score", "month").summary()[["variation", "longest_run", "runs_signal"]]
     ... # doctest: +NORMALIZE_WHITESPACE
        variation  longest_run  runs_signal
     0  improvement          12         True
@@ -135,17 +165,18 @@ def spc(
     require_dataframe(data)
     chart = _check_choice("chart", "i" if chart == "I" else chart, CHARTS)
     chart = "xmr" if chart == "i" else chart
-    improvement = _check_choice("improvement", improvement, IMPROVEMENTS)
-    for name, value in (("shift", shift), ("trend", trend), ("min_points", min_points)):
-        if not isinstance(value, (int, np.integer)) or value < 2:
-            raise ValueError(f"{name} must be a whole number of at least 2, not {value!r}. "
+    precedence = _check_choice("precedence", precedence, PRECEDENCES)
+    for name, number in (("shift", shift), ("trend", trend), ("min_points", min_points)):
+        if not isinstance(number, (int, np.integer)) or isinstance(number, bool) or number < 2:
+            raise ValueError(f"{name} must be a whole number of at least 2, not {number!r}. "
                              f"Fix: pass e.g. {name}=7.")
-    if freeze is not None and (not isinstance(freeze, (int, np.integer)) or freeze < 1):
+    if freeze is not None and (not isinstance(freeze, (int, np.integer)) or isinstance(freeze, bool)
+                               or freeze < 1):
         raise ValueError(f"freeze must be a whole number of points of at least 1, not {freeze!r}.")
-    if not isinstance(multiply, (int, float, np.integer, np.floating)) or isinstance(multiply, bool) \
-            or not np.isfinite(multiply) or multiply <= 0:
-        raise ValueError(f"multiply must be a number greater than 0, not {multiply!r}. Fix: pass e.g. "
-                         "multiply=100 for percentages.")
+    if not isinstance(multiplier, (int, float, np.integer, np.floating)) or isinstance(multiplier, bool) \
+            or not np.isfinite(multiplier) or multiplier <= 0:
+        raise ValueError(f"multiplier must be a number greater than 0, not {multiplier!r}. Fix: pass e.g. "
+                         "multiplier=100 for percentages.")
     if xmr_factor is not None and (not isinstance(xmr_factor, (int, float, np.integer, np.floating))
                                    or isinstance(xmr_factor, bool) or not np.isfinite(xmr_factor)
                                    or xmr_factor <= 0):
@@ -153,16 +184,13 @@ def spc(
                          "out (2.66) or pass 3 / 1.128.")
     if not isinstance(screen_mr, (bool, np.bool_)):
         raise TypeError(f"screen_mr must be True or False, not {screen_mr!r}.")
-    if y is None:
-        raise TypeError("y must name the column of values, not None. Fix: pass y='<column name>'.")
-    require_columns(data, [y, x, n, facet])
-    if chart in _NEEDS_N and n is None:
-        raise ValueError(f"A {chart} chart needs denominators. Fix: pass n='<column of denominators>'.")
-    if chart not in _NEEDS_N and n is not None:
-        raise ValueError(
-            f"n (denominators) is used only by p, pp, u and up charts, not {chart}. "
-            "Fix: drop n, or divide y by n first and chart the ratio with an xmr chart."
-        )
+    y, n = _value_columns(chart, value, numerator, denominator)
+    by = by_columns(by)
+    require_columns(data, [y, time, n, *by])
+    clash = [c for c in by if c in _OUTPUT]
+    if clash:
+        raise ValueError(f"by column(s) {clash} have the name of an output column of spc. Fix: rename "
+                         f"them first, e.g. data.rename(columns={{{clash[0]!r}: {clash[0] + '_group'!r}}}).")
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass at least two points per series.")
 
@@ -170,20 +198,22 @@ def spc(
     denominators = numeric_column(data, n) if n is not None else None
     _check_values(data, chart, y, values, n, denominators)
 
-    codes, facet_values = _facet_codes(data, facet)
-    xs = _x_values(data, x, codes)
+    codes, series = _series_codes(data, by)
+    xs = _time_values(data, time)
     order = np.argsort(codes, kind="stable")
-    _check_sorted(data, x, xs, codes, order, allow_repeats=chart in ("xbar", "s"), facet=facet)
+    _check_sorted(data, time, xs, codes, order, allow_repeats=chart in ("xbar", "s"), by=by)
 
     work = _working_points(chart, codes[order], xs[order], values[order],
                            None if denominators is None else denominators[order], order)
-    is_start = _match_x(rebase, "rebase", work, facet_values, x, facet)
-    first_of_facet = np.r_[True, work["code"][1:] != work["code"][:-1]]
-    is_start &= ~first_of_facet
+    if chart in _REGULAR:
+        _warn_gaps(work, series)
+    is_start = _match_time(rebase, "rebase", work, series, time, by)
+    first_of_series = np.r_[True, work["code"][1:] != work["code"][:-1]]
+    is_start &= ~first_of_series
     phase = pd.Series(is_start).groupby(work["code"]).cumsum().to_numpy() + 1
-    excluded = _match_x(exclude, "exclude", work, facet_values, x, facet)
+    excluded = _match_time(exclude, "exclude", work, series, time, by)
 
-    seg_start = first_of_facet | np.r_[False, phase[1:] != phase[:-1]]
+    seg_start = first_of_series | np.r_[False, phase[1:] != phase[:-1]]
     seg = np.cumsum(seg_start) - 1
     nseg = int(seg[-1]) + 1
     position = np.arange(seg.size) - np.flatnonzero(seg_start)[seg]
@@ -193,31 +223,34 @@ def spc(
 
     y_plot, cl, lcl, ucl = _limits(chart, work, seg, nseg, base, screen_mr, xmr_factor)
     base_points = limits.segment_count(y_plot, seg, nseg, base)
-    _check_enough_points(chart, base_points, seg, work, facet_values, phase)
-    _check_limits_exist(chart, lcl, seg, nseg, work, facet_values, phase)
+    _check_enough_points(chart, base_points, seg, work, series, phase)
+    _check_limits_exist(chart, lcl, seg, nseg, work, series, phase)
     trial = base_points < min_points
     if trial.any():
         short = np.flatnonzero(trial)
         first = short[0]
         warnings.warn(
             f"{short.size} phase(s) have fewer than {min_points} points to set their limits (e.g. "
-            f"facet {facet_values[work['code'][seg == first][0]]!r}, phase "
+            f"series {series[work['code'][seg == first][0]]!r}, phase "
             f"{phase[seg == first][0]}: {int(base_points[first])} points): their limits are trial "
             "limits (column trial_limits); treat signals with caution and recalculate when more "
             "data arrive.",
             UserWarning,
             stacklevel=2,
         )
+    _warn_no_value(y_plot, work, series)
 
-    y_plot, cl, lcl, ucl = (a * multiply for a in (y_plot, cl, lcl, ucl))
-    judged = _judge(chart, y_plot, cl, lcl, ucl, seg, nseg, excluded, improvement, shift, trend)
-    targets = _targets(target, facet_values, facet)[work["code"]]
+    y_plot, cl, lcl, ucl = (a * multiplier for a in (y_plot, cl, lcl, ucl))
+    directions = _per_series(improvement, "improvement", series, by, _improvement_direction, "a direction")
+    direction = directions[work["code"]]
+    judged = _judge(chart, y_plot, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend, precedence)
+    targets = _per_series(target, "target", series, by, _number, "a number")[work["code"]]
 
     table = pd.DataFrame({
-        "facet": facet_values.take(work["code"]),
-        "x": work["x"],
-        "y": y_plot,
-        "n": work["n"],
+        **{column: data[column].to_numpy()[work["row"]] for column in by},
+        "time": work["x"],
+        "value": y_plot,
+        "denominator": work["n"],
         "phase": phase,
         "excluded": excluded,
         "baseline": base & ~np.isnan(y_plot),
@@ -230,19 +263,43 @@ def spc(
         "trial_limits": trial[seg],
         "target": targets,
     })
-    summary = _summarise(table, judged, seg, nseg, improvement, chart)
+    for column in by:
+        if isinstance(data[column].dtype, pd.CategoricalDtype):
+            table[column] = pd.Categorical(table[column], dtype=data[column].dtype)
+    summary = _summarise(table, judged, seg, nseg, direction, by)
     input_order = np.argsort(work["row"], kind="stable")
     table = table.iloc[input_order].reset_index(drop=True)
-    settings = dict(chart=chart, y=y, x=x, n=n, facet=facet, improvement=improvement,
-                    multiply=multiply, shift=shift, trend=trend, screen_mr=screen_mr,
-                    freeze=freeze, min_points=min_points)
+    settings = dict(chart=chart, value=value, time=time, numerator=numerator, denominator=denominator,
+                    by=by, improvement=improvement, multiplier=multiplier, shift=shift, trend=trend,
+                    screen_mr=screen_mr, freeze=freeze, min_points=min_points, precedence=precedence)
     return SPCResult(table=table, summary_table=summary, settings=settings)
 
 
 def _check_choice(name, value, allowed):
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name}={value!r} is not one of {list(allowed)}. Fix: pass one of those.")
     return value
+
+
+def _value_columns(chart, value, numerator, denominator):
+    """The column of plotted values (or numerators) and of denominators, checked against the chart."""
+    if chart in _NEEDS_COUNTS:
+        if value is not None:
+            raise ValueError(f"A {chart} chart is drawn from counts, not value={value!r}. Fix: pass "
+                             "numerator='<column of events>' and denominator='<column of cases>'.")
+        if numerator is None or denominator is None:
+            missing = " and ".join(k for k, v in (("numerator", numerator), ("denominator", denominator))
+                                   if v is None)
+            raise ValueError(f"A {chart} chart needs {missing}. Fix: pass numerator='<column of events>' "
+                             "and denominator='<column of cases or exposure>'.")
+        return numerator, denominator
+    if numerator is not None or denominator is not None:
+        raise ValueError(
+            f"numerator and denominator are used only by p, pp, u and up charts, not {chart}. Fix: "
+            "chart counts with chart='pp' (or 'up'), or divide first and pass the ratio as value=.")
+    if value is None:
+        raise TypeError("value must name the column of values, not None. Fix: pass value='<column name>'.")
+    return value, None
 
 
 def _check_values(data, chart, y, values, n, dens):
@@ -265,43 +322,51 @@ def _check_values(data, chart, y, values, n, dens):
                   "are not swapped.")
 
 
-def _facet_codes(data, facet):
-    if facet is None:
-        return np.zeros(len(data), dtype=np.int64), pd.Index([NO_FACET])
-    column = data[facet]
-    fail_rows(data, column.isna().to_numpy(), f"Column '{facet}' (facet) is missing",
-              "give every row a group, or drop rows with no group.")
-    codes, uniques = pd.factorize(column, sort=False)
+def _series_codes(data, by):
+    """One code per row for its series, and the series' labels (a MultiIndex when by has 2+ columns)."""
+    if not by:
+        return np.zeros(len(data), dtype=np.int64), pd.Index(["all"])
+    for column in by:
+        fail_rows(data, data[column].isna().to_numpy(), f"Column '{column}' (by) is missing",
+                  "give every row a group, or drop rows with no group.")
+    keys = data[by[0]] if len(by) == 1 else pd.MultiIndex.from_frame(data[by])
+    codes, uniques = pd.factorize(keys, sort=False)
     return codes.astype(np.int64), pd.Index(uniques)
 
 
-def _x_values(data, x, codes):
-    if x is None:
-        return pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
-    column = data[x]
-    fail_rows(data, column.isna().to_numpy(), f"Column '{x}' (x) is missing",
+def _time_values(data, time):
+    if time is None:
+        return None
+    column = data[time]
+    fail_rows(data, column.isna().to_numpy(), f"Column '{time}' (time) is missing",
               "every point needs a date or sequence number.")
+    if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        # ISO dates read from a CSV as text ("2024-04-01") are dates, not 36 category labels.
+        try:
+            return pd.to_datetime(column, format="ISO8601").to_numpy()
+        except (TypeError, ValueError):
+            pass
     return column.to_numpy()
 
 
-def _check_sorted(data, x, xs, codes, order, allow_repeats, facet=None):
-    if x is None or len(order) < 2:
+def _check_sorted(data, time, xs, codes, order, allow_repeats, by=()):
+    if time is None or len(order) < 2:
         return
     sx, same = xs[order], codes[order][1:] == codes[order][:-1]
     try:
         rising = sx[1:] > sx[:-1]
         equal = sx[1:] == sx[:-1]
     except TypeError as err:
-        raise TypeError(f"Column '{x}' mixes values that cannot be ordered ({err}). "
+        raise TypeError(f"Column '{time}' mixes values that cannot be ordered ({err}). "
                         "Fix: use one type of date or number.") from err
     later = order[1:]
     if not allow_repeats:
-        fail_rows(data, _at(len(data), later[same & equal]), f"Column '{x}' has duplicated values "
-                  "within a series", "aggregate to one row per date (per facet), or pass facet=.")
+        fail_rows(data, _at(len(data), later[same & equal]), f"Column '{time}' has duplicated values "
+                  "within a series", "aggregate to one row per date (per series), or pass by=.")
+    keys = ", ".join(repr(c) for c in [*by, time])
     fail_rows(data, _at(len(data), later[same & ~rising & ~equal]),
-              f"Column '{x}' is not sorted within each series (the value is earlier than the row "
-              "before it)",
-              f"sort first: data.sort_values([{repr(facet) + ', ' if facet is not None else ''}'{x}']).")
+              f"Column '{time}' is not sorted within each series (the value is earlier than the row "
+              "before it)", f"sort first: data.sort_values([{keys}]).")
 
 
 def _at(size, positions):
@@ -311,7 +376,9 @@ def _at(size, positions):
 
 
 def _working_points(chart, code, xs, values, dens, rows):
-    """Arrays sorted by facet and x, one entry per point (per subgroup for xbar and s)."""
+    """Arrays sorted by series and time, one entry per point (per subgroup for xbar and s)."""
+    if xs is None:
+        xs = pd.Series(code).groupby(code).cumcount().to_numpy() + 1
     if chart not in ("xbar", "s"):
         return {"code": code, "x": xs, "y": values, "n": dens if dens is not None
                 else np.full(values.shape, np.nan), "row": rows}
@@ -330,16 +397,88 @@ def _working_points(chart, code, xs, values, dens, rows):
     return {"code": code[first], "x": xs[first], "y": mean, "sd": sd, "n": size, "row": rows[first]}
 
 
-def _match_x(spec, name, work, facet_values, x, facet=None):
-    """Boolean mask of the working points named by a list (every facet) or a dict per facet."""
+def _period_numbers(xs):
+    """Whole-number periods of a time column and their unit, or None when it has no regular calendar.
+
+    Month starts count months; dates all on one weekday count weeks; other midnight dates count days
+    and whole numbers count points (both judged regular only when most steps are the smallest step).
+    """
+    if np.issubdtype(np.asarray(xs).dtype, np.datetime64):
+        t = pd.DatetimeIndex(xs)
+        if not (t == t.normalize()).all():
+            return None
+        if (t.day == 1).all():
+            return (t.year * 12 + t.month - 1).to_numpy(np.int64), "month", True
+        days = (t - pd.Timestamp("1970-01-01")).days.to_numpy(np.int64)
+        if (t.dayofweek == t.dayofweek[0]).all():
+            return days // 7, "week", True
+        return days, "day", False
+    if np.issubdtype(np.asarray(xs).dtype, np.integer):
+        return np.asarray(xs, dtype=np.int64), "point", False
+    return None
+
+
+def _warn_gaps(work, series):
+    """Warn, naming the series and the gap, when a regular series has no row for a period."""
+    found = _period_numbers(work["x"])
+    if found is None or work["code"].size < 2:
+        return
+    k, unit, calendar = found
+    code = work["code"]
+    same = code[1:] == code[:-1]
+    step_size = np.diff(k)
+    if calendar:
+        step = np.ones(len(series), dtype=np.int64)
+        regular = np.ones(len(series), dtype=bool)
+    else:
+        positive = same & (step_size > 0)
+        step = np.full(len(series), np.iinfo(np.int64).max)
+        np.minimum.at(step, code[1:][positive], step_size[positive])
+        on_step = np.bincount(code[1:][positive & (step_size == step[code[1:]])], minlength=len(series))
+        regular = on_step >= 0.75 * np.maximum(np.bincount(code[1:][positive], minlength=len(series)), 1)
+    gap = same & (step_size > step[code[1:]]) & regular[code[1:]] & (step_size % step[code[1:]] == 0)
+    if not gap.any():
+        return
+    at = np.flatnonzero(gap)
+    missing = (step_size[at] // step[code[1:]][at] - 1).sum()
+    examples = [f"{series[code[i]]!r}: {int(step_size[i] // step[code[i]] - 1)} {unit}(s) missing between "
+                f"{_show(work['x'][i])} and {_show(work['x'][i + 1])}" for i in at[:3]]
+    warnings.warn(
+        f"{len(np.unique(code[at]))} series have missing periods ({int(missing)} {unit}(s) in all): "
+        f"{'; '.join(examples)}{' ...' if at.size > 3 else ''}. The chart joins the points either side "
+        "and the moving range spans the gap. Fix: add a row for each missing period (with no value if "
+        "it is unknown), or check the extract.",
+        DataGapWarning, stacklevel=3)
+
+
+def _show(x):
+    return str(pd.Timestamp(x).date()) if isinstance(x, (np.datetime64, pd.Timestamp)) else str(x)
+
+
+def _warn_no_value(y_plot, work, series):
+    """Say how many points have no value (so are not charted) and where."""
+    missing = np.isnan(work["y"])
+    if not missing.any():
+        return
+    per_series = pd.Series(work["code"][missing]).value_counts(sort=False)
+    where = ", ".join(f"{series[c]!r}: {k}" for c, k in list(per_series.items())[:5])
+    warnings.warn(
+        f"{int(missing.sum())} point(s) have no value and are not charted ({where}"
+        f"{' ...' if per_series.size > 5 else ''}). They keep their rows in result.table with their "
+        "phase's limits; the points either side are judged as neighbours.",
+        DataGapWarning, stacklevel=3)
+
+
+def _match_time(spec, name, work, series, time, by=()):
+    """Boolean mask of the working points named by a list (every series) or a dict per series."""
     mask = np.zeros(work["code"].size, dtype=bool)
     if spec is None:
         return mask
     if isinstance(spec, Mapping):
-        _check_facet_keys(name, spec, facet_values, facet, "a list")
-        pairs = [(facet_values.get_loc(k), v) for k, vs in spec.items() for v in _as_list(vs)]
+        _check_series_keys(name, spec, series, by, "a list")
+        pairs = [(series.get_loc(k), v) for k, vs in spec.items() for v in _as_list(vs)]
     else:
-        pairs = [(c, v) for v in _as_list(spec) for c in range(len(facet_values))]
+        pairs = [(c, v) for v in _as_list(spec) for c in range(len(series))]
     if not pairs:
         return mask
     codes, originals = zip(*pairs, strict=True)
@@ -347,21 +486,21 @@ def _match_x(spec, name, work, facet_values, x, facet=None):
         wanted = _like_x(list(originals), work["x"])
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} value(s) {list(dict.fromkeys(originals))[:5]} cannot be "
-                         f"read as dates like those of column {x!r} ({err}). Fix: use values that "
-                         "appear in the x column, e.g. '2024-04-01'.") from err
+                         f"read as dates like those of column {time!r} ({err}). Fix: use values that "
+                         "appear in the time column, e.g. '2024-04-01'.") from err
     points = pd.MultiIndex.from_arrays([work["code"], work["x"]])
     asked = pd.MultiIndex.from_arrays([np.asarray(codes), wanted])
     found = asked.isin(points)
     if isinstance(spec, Mapping):
-        missing = [f"{facet_values[c]!r}: {v!r}" for (c, v), f in zip(pairs, found, strict=True) if not f]
+        missing = [f"{series[c]!r}: {v!r}" for (c, v), f in zip(pairs, found, strict=True) if not f]
     else:
-        # One entry per value and facet, value by value: report the values as the caller wrote them.
-        hit = found.reshape(-1, len(facet_values)).any(axis=1)
+        # One entry per value and series, value by value: report the values as the caller wrote them.
+        hit = found.reshape(-1, len(series)).any(axis=1)
         missing = [v for v, h in zip(_as_list(spec), hit, strict=True) if not h]
     if missing:
-        raise ValueError(f"{name} value(s) {missing[:5]} are not x values of the data"
-                         f"{' (column ' + repr(x) + ')' if x else ' (row numbers, from 1)'}. "
-                         "Fix: use values that appear in the x column.")
+        raise ValueError(f"{name} value(s) {missing[:5]} are not time values of the data"
+                         f"{' (column ' + repr(time) + ')' if time else ' (row numbers, from 1)'}. "
+                         "Fix: use values that appear in the time column.")
     return points.isin(asked)
 
 
@@ -370,7 +509,7 @@ def _as_list(v):
 
 
 def _like_x(values, xs):
-    """Convert rebase/exclude values to the x column's type, so '2021-04-01' matches a date."""
+    """Convert rebase/exclude values to the time column's type, so '2021-04-01' matches a date."""
     if np.issubdtype(np.asarray(xs).dtype, np.datetime64):
         return pd.to_datetime(values).to_numpy().astype(np.asarray(xs).dtype)
     return pd.Index(values)
@@ -399,11 +538,11 @@ def _limits(chart, w, seg, nseg, base, screen, factor):
     return (y, *{"run": limits.run, "c": limits.c, "g": limits.g}[chart](y, seg, nseg, base))
 
 
-def _check_enough_points(chart, counts, seg, work, facet_values, phase):
+def _check_enough_points(chart, counts, seg, work, series, phase):
     need = _MIN_TO_COMPUTE[chart]
     short = np.flatnonzero(counts < need)
     if short.size:
-        where = [f"facet {facet_values[work['code'][seg == s][0]]!r} phase {phase[seg == s][0]} "
+        where = [f"series {series[work['code'][seg == s][0]]!r} phase {phase[seg == s][0]} "
                  f"({int(counts[s])})" for s in short[:5]]
         raise ValueError(
             f"Too few points with a value to set limits: a {chart} chart needs at least {need} per "
@@ -412,7 +551,7 @@ def _check_enough_points(chart, counts, seg, work, facet_values, phase):
         )
 
 
-def _check_limits_exist(chart, lcl, seg, nseg, work, facet_values, phase):
+def _check_limits_exist(chart, lcl, seg, nseg, work, series, phase):
     """Limits that could not be computed are an error, never a silent gap on the chart."""
     if chart == "run":
         return
@@ -420,7 +559,7 @@ def _check_limits_exist(chart, lcl, seg, nseg, work, facet_values, phase):
     no_limits[seg[~np.isnan(lcl)]] = False
     bad = np.flatnonzero(no_limits)
     if bad.size:
-        where = [f"facet {facet_values[work['code'][seg == s][0]]!r} phase {phase[seg == s][0]}"
+        where = [f"series {series[work['code'][seg == s][0]]!r} phase {phase[seg == s][0]}"
                  for s in bad[:5]]
         why = {"xbar": "every subgroup there has fewer than 2 measurements, so no spread can be measured",
                "s": "every subgroup there has fewer than 2 measurements, so no spread can be measured"}.get(
@@ -432,14 +571,14 @@ def _check_limits_exist(chart, lcl, seg, nseg, work, facet_values, phase):
         )
 
 
-def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, improvement, shift, trend):
+def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend, precedence):
     """Apply the rules to the points with a value; return per-point and per-segment results.
 
-    The Making Data Count rules judge excluded points too; the runs analysis leaves them out, as
-    qicharts2 does.
+    ``direction`` is +1 (higher is better), -1 (lower is better) or 0 (neutral) per point. The Making
+    Data Count rules judge excluded points too; the runs analysis leaves them out, as qicharts2 does.
     """
     valid = ~np.isnan(y)
-    vy, vcl, vseg = y[valid], cl[valid], seg[valid]
+    vy, vcl, vseg, d = y[valid], cl[valid], seg[valid], direction[valid]
     counted = ~excluded[valid]
     runs = rules.anhoej(vy[counted], vcl[counted], vseg[counted], nseg)
     side = rules.side_of_line(vy, vcl)
@@ -459,20 +598,21 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, improvement, shift, tren
         runs["runs_signal"][:] = False
     matrix = np.column_stack([flags[name] for name in rules.PRECEDENCE])
     high = np.isin(rules.PRECEDENCE, rules.HIGH_RULES)
-    any_high, any_low = matrix[:, high].any(axis=1), matrix[:, ~high].any(axis=1)
-    if improvement == "neutral":
-        point_type = np.where(any_high | any_low, "neutral", "common_cause")
-        chosen = matrix
+    # A rule is good news when its side is the better direction.
+    good_cols = np.where(d[:, None] > 0, high[None, :], ~high[None, :])
+    if precedence == "improvement":
+        good = (matrix & good_cols).any(axis=1)
+        chosen = matrix & np.where(good[:, None], good_cols, ~good_cols)
     else:
-        good, bad = (any_high, any_low) if improvement == "increase" else (any_low, any_high)
-        good_cols = high if improvement == "increase" else ~high
-        point_type = np.select([good, bad], ["improvement", "concern"], "common_cause")
-        # The rule shown is the first, in precedence, of the direction that won.
-        chosen = matrix & np.where(good[:, None], good_cols[None, :], ~good_cols[None, :])
+        chosen = matrix & (np.cumsum(matrix, axis=1) == 1)  # the first rule met, in precedence order
+    chosen = np.where((d == 0)[:, None], matrix & (np.cumsum(matrix, axis=1) == 1), chosen)
+    special = chosen.any(axis=1)
+    is_good = (chosen & good_cols).any(axis=1)
+    point_type = np.select([~special, d == 0, is_good], ["common_cause", "neutral", "improvement"],
+                           "concern")
     labels = np.array(rules.PRECEDENCE, dtype=object)
     if chart == "run":
         labels = np.array([rules.RUN_CHART_RULES.get(r, r) for r in rules.PRECEDENCE], dtype=object)
-    special = chosen.any(axis=1)
     rule = np.where(special, labels[chosen.argmax(axis=1)], None)
 
     out_type = np.full(y.size, None, dtype=object)
@@ -488,36 +628,50 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, improvement, shift, tren
             "valid": valid}
 
 
-def _check_facet_keys(name, spec, facet_values, facet, plain):
-    unknown = [k for k in spec if k not in facet_values]
+def _check_series_keys(name, spec, series, by, plain):
+    unknown = [k for k in spec if k not in series]
     if not unknown:
         return
-    if facet is None:
-        raise ValueError(f"{name} is a dict by facet ({unknown[:5]}) but no facet column was given. "
-                         f"Fix: pass facet='<column of groups>', or give {name} as {plain}.")
-    raise ValueError(f"{name} names unknown facet(s) {unknown[:5]} of column {facet!r}. Known facets: "
-                     f"{list(facet_values)[:10]}{' ...' if len(facet_values) > 10 else ''}. "
-                     f"Fix: use values of column {facet!r} as the keys of {name}.")
+    if not by:
+        raise ValueError(f"{name} is a dict by series ({unknown[:5]}) but no by column was given. "
+                         f"Fix: pass by='<column of groups>', or give {name} as {plain}.")
+    what = f"column {by[0]!r}" if len(by) == 1 else f"columns {by} (keys are tuples)"
+    raise ValueError(f"{name} names unknown series {unknown[:5]} of {what}. Known series: "
+                     f"{list(series)[:10]}{' ...' if len(series) > 10 else ''}. "
+                     f"Fix: use values of {what} as the keys of {name}.")
 
 
-def _targets(target, facet_values, facet=None):
-    if target is None:
-        return np.full(len(facet_values), np.nan)
-    if isinstance(target, Mapping):
-        _check_facet_keys("target", target, facet_values, facet, "a number")
-        try:
-            return np.array([float(target.get(f, np.nan)) for f in facet_values])
-        except (TypeError, ValueError) as err:
-            raise TypeError(f"target values must be numbers, not {list(target.values())[:5]} ({err}). "
-                            "Fix: pass a dict of numbers per facet.") from err
-    try:
-        return np.full(len(facet_values), float(target))
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"target must be a number or a dict of numbers per facet, not {target!r}.") from err
+def _improvement_direction(value, where):
+    if not isinstance(value, str) or value not in IMPROVEMENTS:
+        raise ValueError(f"improvement{where} is {value!r}, not one of {list(IMPROVEMENTS)}. Fix: pass "
+                         "'increase' (higher is better), 'decrease' or 'neutral'.")
+    return _DIRECTION[value]
 
 
-def _summarise(table, judged, seg, nseg, improvement, chart):
-    """One row per facet and phase: variation, assurance and the runs analysis."""
+def _number(value, where):
+    if value is None:
+        return np.nan
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"target{where} must be a number, not {value!r}. Fix: pass e.g. target=92, or a "
+                        "dict of numbers per series.")
+    return float(value)
+
+
+def _per_series(spec, name, series, by, convert, plain):
+    """One value per series from a single value or a dict keyed by series (missing keys: no target)."""
+    if isinstance(spec, Mapping):
+        _check_series_keys(name, spec, series, by, plain)
+        if name == "improvement":
+            absent = [s for s in series if s not in spec]
+            if absent:
+                raise ValueError(f"improvement gives no direction for series {absent[:5]}. Fix: add them "
+                                 "to the dict, or pass one direction for all.")
+        return np.array([convert(spec.get(s), f" for series {s!r}") for s in series], dtype=float)
+    return np.full(len(series), convert(spec, ""), dtype=float)
+
+
+def _summarise(table, judged, seg, nseg, direction, by):
+    """One row per series and phase: variation, assurance and the runs analysis."""
     runs, valid = judged["runs"], judged["valid"]
     rows = np.arange(seg.size)
     last_row = np.zeros(nseg, dtype=np.int64)
@@ -537,22 +691,24 @@ def _summarise(table, judged, seg, nseg, improvement, chart):
 
     lcl, ucl = table["lcl"].to_numpy()[last_row], table["ucl"].to_numpy()[last_row]
     tgt = table["target"].to_numpy()[last_row]
-    if improvement == "increase":
-        passing, failing = tgt < lcl, tgt > ucl
-    else:
-        passing, failing = tgt > ucl, tgt < lcl
+    seg_direction = direction[first_row]
+    with np.errstate(invalid="ignore"):
+        passing = np.where(seg_direction > 0, tgt < lcl, tgt > ucl)
+        failing = np.where(seg_direction > 0, tgt > ucl, tgt < lcl)
     assurance = np.select([passing, failing], ["pass", "fail"], "hit_and_miss").astype(object)
-    assurance[np.isnan(tgt) | np.isnan(lcl) | np.isnan(ucl) | (improvement == "neutral")] = None
+    assurance[np.isnan(tgt) | np.isnan(lcl) | np.isnan(ucl) | (seg_direction == 0)] = None
 
     counts = {t: np.bincount(seg[point_type == t], minlength=nseg) for t in
               ("improvement", "concern", "neutral")}
     is_missing = ~valid
     excluded = table["excluded"].to_numpy()
     return pd.DataFrame({
-        "facet": table["facet"].to_numpy()[first_row],
+        **{column: table[column].iloc[first_row].to_numpy() for column in by},
         "phase": table["phase"].to_numpy()[first_row],
-        "start": table["x"].to_numpy()[first_row],
-        "end": table["x"].to_numpy()[last_row],
+        "start": table["time"].to_numpy()[first_row],
+        "end": table["time"].to_numpy()[last_row],
+        "improvement": pd.array(np.array(["decrease", "neutral", "increase"], dtype=object)[
+            seg_direction.astype(int) + 1], dtype="string"),
         "n_points": np.bincount(seg[~excluded], minlength=nseg),
         "n_missing": np.bincount(seg[is_missing], minlength=nseg),
         "n_excluded": np.bincount(seg[excluded], minlength=nseg),

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
 from equity_lib.colours import MDC
+from equity_lib.process_control.result import series_labels
 
 COLOURS = MDC
 MARKERS = {"common_cause": "o", "improvement": "D", "concern": "s", "neutral": "P"}
@@ -65,7 +66,10 @@ def plot_spc(result, *, title: str | None = None, ylabel: str | None = None, xla
     matplotlib.figure.Figure
     """
     table, summary, settings = result.table, result.summary(), result.settings
-    facets = list(pd.unique(table["facet"]))
+    by = settings.get("by") or []
+    table = table.assign(series=series_labels(table, by))
+    summary = summary.assign(series=series_labels(summary, by))
+    facets = list(pd.unique(table["series"]))
     ncols = ncols or min(3, len(facets))
     nrows = math.ceil(len(facets) / ncols)
     icon_share = 0.22 if icons else 0.0
@@ -79,14 +83,14 @@ def plot_spc(result, *, title: str | None = None, ylabel: str | None = None, xla
         ax = fig.add_subplot(grid[row, col * (2 if icons else 1)],
                              sharey=first_ax if sharey and first_ax is not None else None)
         first_ax = first_ax or ax
-        _draw_panel(ax, table[table["facet"] == facet], settings)
-        ax.set_title(str(facet) if len(facets) > 1 or facet != "all" else "", loc="left", fontsize=11)
-        ax.set_ylabel(ylabel or settings.get("y") or "value")
-        ax.set_xlabel(xlabel or settings.get("x") or "point")
+        _draw_panel(ax, table[table["series"] == facet], settings)
+        ax.set_title(str(facet) if by else "", loc="left", fontsize=11)
+        ax.set_ylabel(ylabel or settings.get("value") or settings.get("numerator") or "value")
+        ax.set_xlabel(xlabel or settings.get("time") or "point")
         if percent:
             ax.yaxis.set_major_formatter(lambda v, _: f"{v:g}%")
         if icons:
-            last = summary[summary["facet"] == facet].iloc[-1]
+            last = summary[summary["series"] == facet].iloc[-1]
             _draw_icons(fig.add_subplot(grid[row, col * 2 + 1]), last)
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
@@ -98,11 +102,11 @@ def plot_spc(result, *, title: str | None = None, ylabel: str | None = None, xla
 
 
 def _draw_panel(ax, t, settings):
-    x = t["x"].to_numpy()
+    x = t["time"].to_numpy()
     is_date = np.issubdtype(x.dtype, np.datetime64)
-    ax.plot(x, t["y"], color=COLOURS["line"], linewidth=1.2, zorder=2)
+    ax.plot(x, t["value"], color=COLOURS["line"], linewidth=1.2, zorder=2)
     for _, phase in t.groupby("phase", sort=False):
-        px = phase["x"].to_numpy()
+        px = phase["time"].to_numpy()
         ax.plot(px, phase["cl"], color=COLOURS["ink"], linewidth=1.4, zorder=1)
         for limit in ("lcl", "ucl"):
             ax.plot(px, phase[limit], color=COLOURS["line"], linewidth=1.0, linestyle="--", zorder=1)
@@ -112,7 +116,7 @@ def _draw_panel(ax, t, settings):
     for kind, marker in MARKERS.items():
         these = t[t["point_type"] == kind]
         if len(these):
-            ax.scatter(these["x"], these["y"], marker=marker, s=34, color=COLOURS[kind],
+            ax.scatter(these["time"], these["value"], marker=marker, s=34, color=COLOURS[kind],
                        edgecolors=COLOURS["ink"], linewidths=0.7, zorder=3)
     if is_date:
         locator = mdates.AutoDateLocator()

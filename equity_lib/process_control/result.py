@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 
+def series_labels(frame: pd.DataFrame, by: list[str]) -> pd.Series:
+    """The series each row belongs to, as one label: the ``by`` value, values joined by " / " for two or
+    more ``by`` columns, or "all" without ``by``."""
+    if not by:
+        return pd.Series("all", index=frame.index)
+    if len(by) == 1:
+        return frame[by[0]]
+    return frame[by].astype(str).agg(" / ".join, axis=1)
+
+
 @dataclass(frozen=True)
 class SPCResult:
     """Statistical process control results.
@@ -27,9 +37,10 @@ class SPCResult:
     settings: dict = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
-        """One row per facet and phase.
+        """One row per series and phase.
 
-        Columns: ``facet``, ``phase``, ``start`` and ``end`` (x of the phase's first and last point),
+        Columns: the ``by`` column(s), ``phase``, ``start`` and ``end`` (time of the phase's first and last point),
+        ``improvement`` (the series' better direction),
         ``n_points`` (points not excluded, with or without a value, as qicharts2 counts them),
         ``n_missing``, ``n_excluded``, ``cl``,
         ``lcl``, ``ucl`` (at the phase's last point), ``target``, ``variation`` (the type of the last
@@ -46,13 +57,15 @@ class SPCResult:
         return self.summary_table.copy()
 
     def describe(self, decimals: int = 1) -> pd.Series:
-        """One plain-English sentence per facet about its latest phase, for findings and alt text.
+        """One plain-English sentence per series about its latest phase, for findings and alt text.
 
-        Returns a Series indexed by facet, e.g. "Trust A: common cause variation around a mean of
+        Returns a Series indexed by series label (see :func:`series_labels`), e.g. "Trust A: common cause variation around a mean of
         58.2 (limits 52.1 to 64.3); the target of 92 lies above the upper limit, so it will
         consistently be missed unless the process changes."
         """
-        latest = self.summary_table.groupby("facet", sort=False).tail(1)
+        by = self.settings.get("by") or []
+        summary = self.summary_table.assign(series=series_labels(self.summary_table, by))
+        latest = summary.groupby("series", sort=False).tail(1)
         centre = "median" if self.settings.get("chart") in ("run", "g") else "mean"
         sentences = {}
         for row in latest.itertuples(index=False):
@@ -62,11 +75,11 @@ class SPCResult:
                 level += f" (limits {fmt.format(row.lcl)} to {fmt.format(row.ucl)})"
             text = f"{_VARIATION_SENTENCE.get(row.variation_icon, 'no data')} {level}"
             # A single unnamed series gets no "all:" prefix.
-            text = f"{row.facet}: {text}" if self.settings.get("facet") else text[0].upper() + text[1:]
+            text = f"{row.series}: {text}" if by else text[0].upper() + text[1:]
             if pd.notna(row.assurance):
                 text += f"; the target of {row.target:g} " + _ASSURANCE_SENTENCE[row.assurance][
-                    self.settings.get("improvement")]
-            sentences[row.facet] = text + "."
+                    row.improvement]
+            sentences[row.series] = text + "."
         return pd.Series(sentences, name="finding")
 
     def plot(self, **kwargs):
@@ -77,8 +90,10 @@ class SPCResult:
 
     def __repr__(self) -> str:
         s = self.settings
-        return (f"SPCResult(chart={s.get('chart')!r}, y={s.get('y')!r}, facets="
-                f"{self.summary_table['facet'].nunique()}, points={len(self.table)})")
+        column = s.get("value") or s.get("numerator")
+        n_series = len(self.summary_table.drop_duplicates(s.get("by") or [])) if s.get("by") else 1
+        return (f"SPCResult(chart={s.get('chart')!r}, value={column!r}, series={n_series}, "
+                f"points={len(self.table)})")
 
 
 _VARIATION_SENTENCE = {

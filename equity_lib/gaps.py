@@ -182,7 +182,8 @@ def group_gap(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = out["focus_value"].to_numpy(float) / out["reference_value"].to_numpy(float)
     out["ratio"] = np.where(np.isfinite(ratio), ratio, np.nan)
-    columns = [*keys, time, "focus_group", "reference_group", "focus_value", "reference_value", "gap", "ratio"]
+    columns = [*keys, time, "focus_group", "reference_group", "focus_value", "reference_value", "gap",
+               "ratio"]
     if value is None:
         columns += ["focus_numerator", "focus_denominator", "reference_numerator", "reference_denominator"]
     return out.reindex(columns=columns).sort_values([*keys, time], kind="stable").reset_index(drop=True)

@@ -8,9 +8,9 @@ the other lessons into five questions and a decision:
 
 1. **Can we see everyone?** completeness of the equity field (:func:`equity_lib.quality.completeness`).
 2. **How does it affect different populations?** one SPC chart per group (:func:`equity_lib.spc` with a
-   group as its by column): each group's level and latest icon, and which group is most affected: the worst mean
-   of the latest phase, unless a group's latest point is a special cause concern, whose value is then its
-   level (limits frozen before a deterioration would otherwise hide the group that is worst now).
+   group as its by column): each group's level and latest icon, and which group is most affected: the
+   worst mean of the latest phase, unless a group's latest point is a special cause concern, whose value
+   is then its level (limits frozen before a deterioration would otherwise hide the group that is worst now).
 3. **How steep is the gradient?** the slope and relative index of inequality
    (:func:`equity_lib.inequality.sii`).
 4. **Does the initiative reach the most affected?** the groups it targets against question 2's answer.
@@ -214,9 +214,9 @@ def equity_pause(
         :func:`equity_lib.quality.completeness` of the equity field (one row per organisation, for the
         latest period).
     stratified : SPCResult, optional
-        :func:`equity_lib.spc` of the outcome with the group as its ``by`` column and an improvement direction. The
-        most affected group is the one with the worst level now: its latest phase's mean, or its latest
-        point when that point is a special cause concern.
+        :func:`equity_lib.spc` of the outcome with the group as its ``by`` column and an improvement
+        direction. The most affected group is the one with the worst level now: its latest phase's mean,
+        or its latest point when that point is a special cause concern.
     gradient : DataFrame, optional
         :func:`equity_lib.inequality.sii` with 95% limits (the last row is used, e.g. the latest year).
     focus_groups : list, optional

@@ -613,8 +613,9 @@ def _binary(data, value):
     if bad.any():
         labels = list(data.index[bad])
         examples = ", ".join(repr(v) for v in series[bad].head(3))
-        raise ValueError(f"Column '{value}' (value: the outcome) must hold 0/1 or true/false; found {examples} at "
-                         f"{rows_phrase(labels)}. Fix: code the outcome as 1 (has it) or 0 (does not), e.g. "
+        raise ValueError(f"Column '{value}' (value: the outcome) must hold 0/1 or true/false; found "
+                         f"{examples} at {rows_phrase(labels)}. Fix: code the outcome as 1 (has it) or 0 "
+                         "(does not), e.g. "
                          "(data['weeks_waited'] > 52).astype(int).")
     return number.to_numpy(dtype=float) == 1
 

@@ -16,7 +16,7 @@ from equity_lib._validation import (
     require_dataframe,
 )
 from equity_lib.process_control import limits, rules
-from equity_lib.process_control.result import SPCResult, series_labels
+from equity_lib.process_control.result import SPCResult
 
 CHARTS = ("run", "xmr", "i", "mr", "p", "pp", "u", "up", "c", "g", "t", "xbar", "s")
 IMPROVEMENTS = ("increase", "decrease", "neutral")

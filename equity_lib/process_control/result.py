@@ -39,8 +39,8 @@ class SPCResult:
     def summary(self) -> pd.DataFrame:
         """One row per series and phase.
 
-        Columns: the ``by`` column(s), ``phase``, ``start`` and ``end`` (time of the phase's first and last point),
-        ``improvement`` (the series' better direction),
+        Columns: the ``by`` column(s), ``phase``, ``start`` and ``end`` (time of the phase's first and
+        last point), ``improvement`` (the series' better direction),
         ``n_points`` (points not excluded, with or without a value, as qicharts2 counts them),
         ``n_missing``, ``n_excluded``, ``cl``,
         ``lcl``, ``ucl`` (at the phase's last point), ``target``, ``variation`` (the type of the last
@@ -59,9 +59,9 @@ class SPCResult:
     def describe(self, decimals: int = 1) -> pd.Series:
         """One plain-English sentence per series about its latest phase, for findings and alt text.
 
-        Returns a Series indexed by series label (see :func:`series_labels`), e.g. "Trust A: common cause variation around a mean of
-        58.2 (limits 52.1 to 64.3); the target of 92 lies above the upper limit, so it will
-        consistently be missed unless the process changes."
+        Returns a Series indexed by series label (see :func:`series_labels`), e.g. "Trust A: common
+        cause variation around a mean of 58.2 (limits 52.1 to 64.3); the target of 92 lies above the
+        upper limit, so it will consistently be missed unless the process changes."
         """
         by = self.settings.get("by") or []
         summary = self.summary_table.assign(series=series_labels(self.summary_table, by))

@@ -10,12 +10,12 @@ line style, the legend says everything in words, and the default title states th
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogFormatter
 from matplotlib.transforms import Bbox
 
+from equity_lib._figures import hand_back, new_or_given
 from equity_lib.colours import NHS
 
 _LINE_STYLES = ["--", "-", ":", "-."]  # innermost level first
@@ -99,10 +99,7 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
     if label is not None and label not in table.columns:
         raise KeyError(f"label column {label!r} not found in the result's table. Fix: pass one of "
                        f"{list(table.columns)}.")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    else:
-        fig = ax.figure
+    fig, ax, own_figure = new_or_given(ax, figsize=figsize, layout="constrained")
 
     handles = []
     ax.plot(curve[xname], curve["target"], color=NHS["dark_blue"], lw=1.6, zorder=2)
@@ -159,7 +156,7 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
         flagged = np.flatnonzero(np.isin(signal, [f"above {outer} limit", f"below {outer} limit"]))
         _place_labels(fig, ax, [(str(table[label].iloc[i]), x_units[i], values[i]) for i in flagged],
                       np.column_stack([x_units, values]), legend_inside=legend_loc != "outside")
-    return fig
+    return hand_back(fig, own_figure)
 
 
 def _plain(value: float) -> str:

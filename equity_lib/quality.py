@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from equity_lib._figures import hand_back, new_or_given
 from equity_lib._validation import (
     count_column,
     fail_rows,
@@ -389,7 +390,6 @@ class GapSensitivity:
         -------
         matplotlib.figure.Figure
         """
-        import matplotlib.pyplot as plt
 
         from equity_lib.colours import NHS
 
@@ -405,11 +405,7 @@ class GapSensitivity:
         }
         rows = [s for s in words if s in t.index]
         n_rows = len(rows) + (1 if show_bounds else 0)
-        own_figure = ax is None
-        if own_figure:
-            fig, ax = plt.subplots(figsize=(9, 1.6 + 0.5 * n_rows), layout="constrained")
-        else:
-            fig = ax.figure
+        fig, ax, own_figure = new_or_given(ax, figsize=(9, 1.6 + 0.5 * n_rows), layout="constrained")
         ypos = np.arange(n_rows)[::-1]
         values = [float(t.loc[s, "gap_pp"]) for s in rows]
         lo, hi = float(t.loc["lower_bound", "gap_pp"]), float(t.loc["upper_bound", "gap_pp"])
@@ -442,7 +438,7 @@ class GapSensitivity:
             fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
         elif title:
             ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-        return fig
+        return hand_back(fig, own_figure)
 
 
 def gap_sensitivity(

@@ -14,7 +14,8 @@ Lookup tables: ``ETHNIC_CATEGORIES`` (code, label, broad group), ``AGE_BANDS`` a
 European Standard Population 2013 weights), ``TREATMENT_FUNCTIONS``.
 
 Your own extract: ``columns(name)`` lists what a lesson's dataset holds, and ``conform(extract, name)``
-checks a team's extract against it and types it the same way (``equity_lib.datasets.extract``).
+checks a team's extract against it and types it the same way; ``conform(extract, Shape([Column(...),
+...]))`` does the same for a shape you declare (``equity_lib.datasets.extract``).
 
 To add a dataset: add its entry to ``REGISTRY`` (``equity_lib/datasets/_registry.py``) and its recipe
 to ``equity_lib.synthetic.RECIPES``, run ``python -m equity_lib.synthetic`` and describe it in
@@ -28,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from equity_lib.datasets._registry import PACKAGE, REGISTRY, DatasetSpec, Field, datapackage
-from equity_lib.datasets.extract import columns, conform
+from equity_lib.datasets.extract import Column, Shape, columns, conform
 from equity_lib.synthetic import world
 
 # The package is installed editable from a checkout; the data live at the repository's top level.
@@ -66,8 +67,10 @@ __all__ = [
     "PACKAGE",
     "REGISTRY",
     "TREATMENT_FUNCTIONS",
+    "Column",
     "DatasetSpec",
     "Field",
+    "Shape",
     "available",
     "columns",
     "conform",

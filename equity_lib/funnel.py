@@ -37,10 +37,17 @@ n_i) for a proportion, sqrt(theta / E_i) for a ratio, sqrt(theta / P_i) for a ra
 For proportions this is exactly Spiegelhalter's theta -/+ z sqrt(phi s_i^2) and theta -/+ z sqrt(s_i^2 +
 tau^2); for ratios and rates it scales the exact Poisson limits by the same factors, so that without
 overdispersion (phi <= 1, tau^2 = 0) the adjusted limits are the unadjusted ones.
+
+Guardrail: the same phi is tested, I phi against chi-square(I - 1), by
+:func:`equity_lib.overdispersion.dispersion_test`; when the units are overdispersed (p < 0.001) and
+:func:`funnel_chart` draws unadjusted limits, it warns
+(:class:`~equity_lib.overdispersion.OverdispersionWarning`), naming the units outside the widest limits
+and suggesting ``overdispersion="additive"``.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -56,7 +63,9 @@ from equity_lib._validation import (
     positive_number,
     require_columns,
     require_dataframe,
+    rows_phrase,
 )
+from equity_lib.overdispersion import ALPHA, DispersionTest, OverdispersionWarning, dispersion_test
 from equity_lib.rates import poisson_limits
 
 __all__ = [
@@ -413,7 +422,8 @@ class FunnelResult:
         The DerSimonian-Laird between-unit variance, on the unscaled value's scale (a proportion, a
         ratio, a rate per person): 0 when phi <= (I - 1) / I.
     p_overdispersion : float
-        P(chi-square with I - 1 df >= I phi): a small value is evidence of overdispersion.
+        P(chi-square with I - 1 df >= I phi): a small value is evidence of overdispersion; below 0.001
+        :func:`funnel_chart` warns about unadjusted limits (:mod:`equity_lib.overdispersion`).
     settings : dict
         The arguments the funnel was made with.
     """
@@ -479,16 +489,15 @@ def overdispersion_estimates(z, s, winsorise: float = 0.1) -> tuple[float, float
     """(phi, tau^2, p) from z-scores and null standard errors s (Spiegelhalter 2005, section 6).
 
     z is Winsorised at its ``winsorise`` and 1 - ``winsorise`` quantiles (R's default quantile
-    definition, linear interpolation); phi = sum(z_w^2) / I; tau^2 = max(0, (I phi - (I - 1)) /
-    (sum w - sum w^2 / sum w)), w = 1 / s^2 (DerSimonian & Laird 1986); p = P(chi2_{I-1} >= I phi).
+    definition, linear interpolation); phi = sum(z_w^2) / I and p = P(chi2_{I-1} >= I phi), both from
+    :func:`equity_lib.overdispersion.dispersion_test`; tau^2 = max(0, (I phi - (I - 1)) / (sum w - sum
+    w^2 / sum w)), w = 1 / s^2 (DerSimonian & Laird 1986).
     """
     z, s = np.asarray(z, dtype="float64"), np.asarray(s, dtype="float64")
     units = z.size
-    low, high = np.quantile(z, [winsorise, 1 - winsorise])
-    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    phi, p, _ = dispersion_test(z, winsorise=winsorise)
     w = 1 / s**2
     tau2 = max(0.0, (units * phi - (units - 1)) / (w.sum() - (w**2).sum() / w.sum()))
-    p = float(stats.chi2.sf(units * phi, units - 1))
     return phi, float(tau2), p
 
 
@@ -511,7 +520,7 @@ def _pct(level: float) -> str:
 def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statistic: str = "proportion",
            target: float | None = None, multiplier: float | None = None,
            confidence: float | Sequence[float] = PHE_LEVELS, overdispersion: str | None = None,
-           winsorise: float = 0.1, points: int = 200) -> FunnelResult:
+           winsorise: float = 0.1, points: int = 200, label: str | None = None) -> FunnelResult:
     """Funnel plot data: each unit's value against limits at its own denominator, optionally adjusted
     for overdispersion.
 
@@ -549,6 +558,9 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
         2%; the additive adjustment without Winsorising 5.2% and 0.18%.
     points : int
         Points on the drawn funnel (``result.limits``).
+    label : str, optional
+        The column naming the units, for the overdispersion warning. Default: the first text column
+        whose values are all present and distinct, else the rows' index labels.
 
     Returns
     -------
@@ -556,6 +568,16 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
         ``.table`` (one row per unit), ``.limits`` (the curve), ``.phi``, ``.tau2``,
         ``.p_overdispersion``, ``.summary()`` (one row: units beyond each limit against the number
         chance alone would put there, phi, p, tau), ``.plot()``.
+
+    Warns
+    -----
+    OverdispersionWarning
+        With ``overdispersion=None`` (unadjusted limits) when the units are overdispersed: Spiegelhalter's
+        test of I phi (the same Winsorised phi as ``result.phi``) against chi-square with I - 1 degrees
+        of freedom gives p < 0.001 (``result.p_overdispersion``; see :mod:`equity_lib.overdispersion`
+        for the test and the threshold). The warning names the units outside the widest limits and
+        suggests ``overdispersion="additive"``. Never with an adjustment. To draw unadjusted limits on
+        purpose, filter it: ``warnings.filterwarnings("ignore", category=OverdispersionWarning)``.
     """
     require_dataframe(data)
     _check_statistic(statistic)
@@ -570,7 +592,7 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
                          "Fix: pass 0.1 to pull in the 10% most extreme z-scores at each end.")
     if not isinstance(points, (int, np.integer)) or isinstance(points, bool) or points < 2:
         raise ValueError(f"points must be a whole number of at least 2, not {points!r}.")
-    require_columns(data, [numerator, denominator])
+    require_columns(data, [numerator, denominator, label])
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass one row per unit.")
     num = _counts(data, numerator)
@@ -633,7 +655,59 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
         curve[f"upper_{level_suffix(level)}"] = grid_bounds[level][1] * mult
     settings = dict(numerator=numerator, denominator=denominator, statistic=statistic,
                     multiplier=mult, confidence=levels, overdispersion=overdispersion, winsorise=winsorise)
+    if overdispersion is None and p < ALPHA:  # p is NaN (no test) below 3 units
+        _warn_overdispersed(data, _unit_names(data, label, (numerator, denominator)), z, added["signal"],
+                            levels, DispersionTest(phi, p, True), winsorise)
     return FunnelResult(table=table, limits=curve, phi=phi, tau2=tau2, p_overdispersion=p, settings=settings)
+
+
+_NAMES_SHOWN = 5
+
+
+def _unit_names(data, label, skip):
+    """The names of the units: the label column, else the first text column whose values are all present
+    and distinct, else None (the index labels are used)."""
+    if label is not None:
+        return data[label]
+    for column in data.columns:
+        series = data[column]
+        if column in skip or not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+                                  or isinstance(series.dtype, pd.CategoricalDtype)):
+            continue
+        if series.notna().all() and series.is_unique:
+            return series
+    return None
+
+
+def _warn_overdispersed(data, names, z, signal, levels, test, winsorise):
+    """OverdispersionWarning: the test's figures, the units outside the widest limits the data reach
+    (most extreme first) and the fix."""
+    units = len(data)
+    signal = np.asarray(signal.astype(str))
+    order = np.argsort(-np.abs(z), kind="stable")
+    found = "No unit lies outside the limits yet, but they are too narrow for these units."
+    for level in sorted(levels, reverse=True):  # the first level any unit lies beyond, from the widest
+        outside = (f"above {_pct(level)} limit", f"below {_pct(level)} limit")
+        beyond = [i for i in order if signal[i] in outside]
+        if beyond:
+            if names is None:
+                shown = rows_phrase(list(data.index[beyond]))
+            else:
+                listed = [repr(str(v)) for v in names.iloc[beyond[:_NAMES_SHOWN]]]
+                more = len(beyond) - len(listed)
+                shown = ", ".join(listed) + (f" and {more} more" if more else "")
+            found = (f"{len(beyond)} of the {units} units lie outside the {_pct(level)} limits, where chance "
+                     f"alone would put {units * (1 - level):.2g}: {shown}.")
+            break
+    how = f"{winsorise * 100:g}%-Winsorised " if winsorise else ""
+    warnings.warn(
+        f"Overdispersion: these units differ far more than chance allows ({test.describe()}; "
+        f"Spiegelhalter's test of {units} x phi, from {how}z-scores, against chi-square with {units - 1} "
+        f"degrees of freedom, threshold p < {ALPHA:g}), so the unadjusted limits mark ordinary "
+        f"differences between units as signals. {found} Fix: pass overdispersion=\"additive\" for "
+        "Spiegelhalter's random-effects limits, which allow for those differences (to show unadjusted "
+        "limits on purpose, filter OverdispersionWarning).",
+        OverdispersionWarning, stacklevel=3)
 
 
 def _overdispersion_or_nan(z, s, winsorise):

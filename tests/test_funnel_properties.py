@@ -1,12 +1,16 @@
 """Invariants of equity_lib.funnel (hypothesis), and why the overdispersion adjustment matters."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from equity_lib import funnel_chart, rates
 from equity_lib.funnel import overdispersion_estimates, poisson_funnel_counts, proportion_funnel
+from equity_lib.overdispersion import OverdispersionWarning
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LIMIT_COLUMNS = ["lower_95", "upper_95", "lower_99_8", "upper_99_8"]
@@ -25,6 +29,18 @@ def units(draw, statistic="proportion", min_size=3, max_size=30):
     if sum(num) == 0 or (statistic == "proportion" and sum(num) == den.sum()):
         data.loc[0, "num"] = 1 if sum(num) == 0 else data.loc[0, "num"] - 1
     return data
+
+
+def _chart(data, *args, **kwargs):
+    """funnel_chart, asserting its overdispersion guardrail on whatever data it is given: one
+    OverdispersionWarning exactly when the limits are unadjusted and the test says overdispersed
+    (result.p_overdispersion < 0.001), and no other warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = funnel_chart(data, *args, **kwargs)
+    expected = result.settings["overdispersion"] is None and result.p_overdispersion < 0.001
+    assert [w.category for w in caught] == ([OverdispersionWarning] if expected else [])
+    return result
 
 
 @SETTINGS
@@ -52,7 +68,7 @@ def test_poisson_funnel_is_the_inverted_exact_interval(expected, level):
 @given(st.sampled_from(["proportion", "ratio", "rate"]).flatmap(lambda s: st.tuples(st.just(s), units(s))))
 def test_limits_widen_with_confidence_and_narrow_with_size(case):
     statistic, data = case
-    result = funnel_chart(data, "num", "den", statistic=statistic)
+    result = _chart(data, "num", "den", statistic=statistic)
     table, curve = result.table, result.limits
     for frame in (table, curve):
         assert (frame["lower_99_8"] <= frame["lower_95"] + 1e-12).all()
@@ -69,7 +85,7 @@ def test_limits_widen_with_confidence_and_narrow_with_size(case):
 @SETTINGS
 @given(units("proportion"))
 def test_signal_agrees_with_the_limits_and_rows_keep_their_order(data):
-    table = funnel_chart(data, "num", "den").table
+    table = _chart(data, "num", "den").table
     assert list(table["unit"]) == list(data["unit"])
     value = table["value"]
     outside_998 = (value > table["upper_99_8"]) | (value < table["lower_99_8"])
@@ -78,15 +94,15 @@ def test_signal_agrees_with_the_limits_and_rows_keep_their_order(data):
     assert (signal.str.endswith("99.8% limit") == outside_998).all()
     assert ((signal == "within limits") == ~outside_95).all()
     assert (signal[value > table["target"]].str.startswith(("above", "within"))).all()
-    shuffled = funnel_chart(data.iloc[::-1], "num", "den").table.iloc[::-1]
+    shuffled = _chart(data.iloc[::-1], "num", "den").table.iloc[::-1]
     pd.testing.assert_frame_equal(shuffled, table, rtol=1e-12)
 
 
 @SETTINGS
 @given(units("rate"), st.floats(0.5, 1e6))
 def test_multiplier_scales_values_limits_and_target(data, multiplier):
-    one = funnel_chart(data, "num", "den", statistic="rate", multiplier=1)
-    scaled = funnel_chart(data, "num", "den", statistic="rate", multiplier=multiplier)
+    one = _chart(data, "num", "den", statistic="rate", multiplier=1)
+    scaled = _chart(data, "num", "den", statistic="rate", multiplier=multiplier)
     for column in ["value", "target", *LIMIT_COLUMNS]:
         np.testing.assert_allclose(scaled.table[column], one.table[column] * multiplier, rtol=1e-12)
     assert (scaled.table["signal"] == one.table["signal"]).all()
@@ -97,8 +113,8 @@ def test_multiplier_scales_values_limits_and_target(data, multiplier):
        st.sampled_from(["multiplicative", "additive"]))
 def test_adjustment_only_widens_and_by_the_stated_factor(case, method):
     statistic, data = case
-    plain = funnel_chart(data, "num", "den", statistic=statistic)
-    adjusted = funnel_chart(data, "num", "den", statistic=statistic, overdispersion=method)
+    plain = _chart(data, "num", "den", statistic=statistic)
+    adjusted = _chart(data, "num", "den", statistic=statistic, overdispersion=method)
     assert adjusted.phi == plain.phi and adjusted.tau2 == plain.tau2
     t0, t1 = plain.table, adjusted.table
     target = t0["target"]
@@ -164,7 +180,8 @@ def test_overdispersion_adjustment_stops_false_alarms():
     phis = []
     for seed in range(20):
         data = _overdispersed(seed)
-        plain = funnel_chart(data, "x", "n")
+        with pytest.warns(OverdispersionWarning, match=r"overdispersion=\"additive\""):
+            plain = funnel_chart(data, "x", "n")
         phis.append(plain.phi)
         rates_found["none"].append(_flagged(plain))
         rates_found["multiplicative"].append(
@@ -174,7 +191,8 @@ def test_overdispersion_adjustment_stops_false_alarms():
             _flagged(funnel_chart(data, "x", "n", overdispersion="additive", winsorise=0)))
     mean = {key: np.mean(value, axis=0) for key, value in rates_found.items()}
     assert min(phis) > 5  # clear overdispersion, and the chi-square test sees it
-    assert funnel_chart(_overdispersed(0), "x", "n").p_overdispersion < 1e-10
+    with pytest.warns(OverdispersionWarning, match="p < 1e-10"):
+        assert funnel_chart(_overdispersed(0), "x", "n").p_overdispersion < 1e-10
     assert mean["none"][0] > 0.5 and mean["none"][1] > 0.35  # 10x and 200x the nominal rates
     for key in ("multiplicative", "additive"):
         assert mean[key][0] < 0.15 and mean[key][1] < 0.03
@@ -203,8 +221,9 @@ def test_overdispersed_ratios():
     expected = rng.uniform(20, 2000, 300)
     observed = rng.poisson(expected * np.exp(rng.normal(0, 0.1, 300)))
     data = pd.DataFrame({"observed": observed, "expected": expected})
-    plain, adjusted = (funnel_chart(data, "observed", "expected", statistic="ratio", overdispersion=m)
-                       for m in (None, "additive"))
+    with pytest.warns(OverdispersionWarning, match="units lie outside the 99.8% limits"):
+        plain = funnel_chart(data, "observed", "expected", statistic="ratio")
+    adjusted = funnel_chart(data, "observed", "expected", statistic="ratio", overdispersion="additive")
     assert plain.table["target"].eq(1).all()
     assert _flagged(plain)[1] > 0.15 and _flagged(adjusted)[1] < 0.03
 
@@ -213,7 +232,7 @@ def test_summary_counts_units_beyond_each_limit_against_chance():
     """summary() agrees with the table and with phi, p and tau^2; nothing in it is computed twice."""
     data = _overdispersed(3, units=120)
     for method in (None, "multiplicative", "additive"):
-        result = funnel_chart(data, "x", "n", overdispersion=method)
+        result = _chart(data, "x", "n", overdispersion=method)
         row = result.summary().iloc[0]
         t = result.table
         beyond_95 = ((t["value"] < t["lower_95"]) | (t["value"] > t["upper_95"])).sum()
@@ -224,6 +243,7 @@ def test_summary_counts_units_beyond_each_limit_against_chance():
         assert row["p_overdispersion"] == result.p_overdispersion
         assert np.isclose(row["tau"], 100 * np.sqrt(result.tau2))  # percentage points
         assert row["overdispersion"] == (method or "none")
-    one_level = funnel_chart(data, "x", "n", confidence=0.9).summary()
+    with pytest.warns(OverdispersionWarning, match="outside the 90% limits"):
+        one_level = funnel_chart(data, "x", "n", confidence=0.9).summary()
     assert list(one_level.columns[:4]) == ["units", "target", "outside_90", "expected_outside_90"]
     assert "outside_95" not in one_level.columns

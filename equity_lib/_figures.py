@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 
 def new_or_given(ax, **subplots_kw):
@@ -20,10 +21,12 @@ def hand_back(fig, own: bool = True):
     """Return ``fig``, closed in pyplot when this library made it.
 
     A figure left open in pyplot is drawn by Jupyter at the end of the cell *and* again as the cell's
-    value when a plot function's result is its last line. Closing it in pyplot (it stays drawable)
-    means Jupyter shows it exactly once, as the value; ``fig.savefig(...)`` still works. A figure the
-    caller made (they passed ``ax=``) is theirs to show.
+    value when a plot function's result is its last line. Closing it in pyplot means Jupyter shows it
+    exactly once, as the value. Closing leaves the figure a bare canvas, so it gets an Agg (image)
+    canvas back: ``fig.savefig(...)``, ``fig.canvas.draw()`` and ``get_renderer()`` keep working. A
+    figure the caller made (they passed ``ax=``) is theirs to show.
     """
     if own:
         plt.close(fig)
+        FigureCanvasAgg(fig)
     return fig

@@ -1,4 +1,5 @@
-# Two commands do all the set-up on a fresh machine with Python 3.11:
+# Two commands do all the set-up on a fresh machine with Python 3.11 and its venv module, make and (for the
+# browser tests) Debian's Chromium; `make prerequisites` names what is missing and how to install it:
 #   make book   install into .venv, execute the notebooks, build the static site
 #   make test   the whole suite (lint, unit and property tests, reference cases, notebooks, book build,
 #               then the built book in a real browser: pages, links, search, accessibility, screenshots)
@@ -10,7 +11,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: install book test lint unit notebooks browser handouts lab bench data clean
+.PHONY: prerequisites install book test lint unit notebooks browser handouts lab bench data clean
+
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +23,24 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 install: $(STAMP)
+
+# What `make test` needs besides the packages it installs into .venv from PyPI (see README, "Set up"),
+# checked first and in well under a second, with the command that installs each missing piece (Debian;
+# .ci/run installs them on CI). The browser tests and handouts find Chromium at $(CHROMIUM) (or $$CHROMIUM).
+prerequisites:
+	@missing=""; \
+	if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  missing="$$missing\n  - Python 3.11 or newer, as python3.11 or python3:  apt-get install python3 python3-venv"; \
+	elif [ ! -f $(STAMP) ] && ! "$(PYTHON)" -c 'import ensurepip, venv' 2>/dev/null; then \
+	  missing="$$missing\n  - Python's venv module with pip, to create .venv:  apt-get install python3-venv"; \
+	fi; \
+	if [ ! -x "$(CHROMIUM)" ]; then \
+	  missing="$$missing\n  - Chromium at $(CHROMIUM), for the browser tests (make browser, make handouts):  apt-get install chromium"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  printf "This machine lacks what make test needs:$$missing\nInstall them (as root on Debian 12; .ci/run does this on CI), then run make test again.\n" >&2; \
+	  exit 1; \
+	fi
 
 # Execution is forced (see _config.yml): the cache does not notice changes to data or to equity_lib.
 book: install
@@ -42,27 +64,32 @@ notebooks: install
 # The book just built, served on localhost and driven with Debian's Chromium (/usr/bin/chromium,
 # which .ci/run installs; Playwright never downloads a browser). REQUIRE_BROWSER=1: a missing site
 # or browser fails rather than skips. Screenshots: _build/html/_screenshots/index.html.
-browser: book
+browser: prerequisites book
 	REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
 
-test: lint unit notebooks book browser
+# The prerequisites first, whatever -j says; then the suite.
+test: prerequisites
+	@$(MAKE) --no-print-directory lint unit notebooks book browser
 
 # Handouts for trainers: each lesson page of the book just built, and the trainer guide, printed
 # to A4 PDFs in _build/handouts by book/_tools/handouts.py (Debian's Chromium, as `make browser`).
-handouts: install
+handouts: prerequisites install
 	@test -f _build/html/index.html || { echo "The book is not built (_build/html is missing): run \`make book\` first."; exit 1; }
 	$(BIN)/python book/_tools/handouts.py
 
+# JupyterLab at the repository root (lessons in notebooks/, the team template in templates/). Extra
+# arguments pass through: make lab ARGS=--allow-root (as root, e.g. in a container), ARGS='--port=8890 --no-browser'.
 lab: install
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ARGS)
 
 bench: install
 	taskset -c 0 $(BIN)/python benchmarks/bench_spc.py
 	taskset -c 0 $(BIN)/python benchmarks/bench_rates.py
 	taskset -c 0 $(BIN)/python benchmarks/bench_inequality.py
 
+# Into this checkout's datasets/ (byte for byte the committed files), never into an installed package.
 data: install
-	$(BIN)/python -m equity_lib.synthetic
+	$(BIN)/python -m equity_lib.synthetic --out datasets
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

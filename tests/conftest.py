@@ -1,4 +1,4 @@
-"""Shared test fixtures: the peer-tool reference outputs in ../shared (read-only, beside the clone)."""
+"""Shared test fixtures: the peer-tool reference outputs, kept in the repository (tests/reference)."""
 
 from pathlib import Path
 
@@ -8,14 +8,10 @@ import pytest
 matplotlib.use("Agg")  # tests never open a window
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+REFERENCE = REPO / "tests" / "reference"  # copied from ../shared; tests/reference/README.md names the sources
 
 
 @pytest.fixture(scope="session")
 def shared_reference() -> Path:
-    """The reference folder, or skip: a clone without ../shared cannot compare against peer tools."""
-    path = SHARED / "reference"
-    if not path.is_dir():
-        pytest.skip(f"peer-tool reference outputs not found at {path} (only present beside the "
-                    "project's own checkout); the method tests still run")
-    return path
+    """The reference folder (tests/reference, in every clone: the reference tests never skip)."""
+    return REFERENCE

@@ -1,4 +1,4 @@
-"""Load the synthetic datasets shipped in the repository's ``datasets/`` folder.
+"""Load the synthetic datasets: ``datasets/`` in the repository, ``equity_lib/data/`` in an installed wheel.
 
 NOT REAL DATA: every dataset here is synthetic, made by ``equity_lib.synthetic`` from published
 parameters (see ``datasets/README.md``, the data dictionary, for every column and the source of each
@@ -24,6 +24,8 @@ to ``equity_lib.synthetic.RECIPES``, run ``python -m equity_lib.synthetic`` and 
 
 from __future__ import annotations
 
+import tomllib
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -32,8 +34,34 @@ from equity_lib.datasets._registry import PACKAGE, REGISTRY, DatasetSpec, Field,
 from equity_lib.datasets.extract import Column, Shape, columns, conform
 from equity_lib.synthetic import world
 
-# The package is installed editable from a checkout; the data live at the repository's top level.
-DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
+
+def _source_checkout() -> Path | None:
+    """The repository checkout this package is imported from (an editable install), or None."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        name = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return root if name == "equity_lib" and (root / "datasets").is_dir() else None
+
+
+def _datasets_dir() -> Path:
+    # An installed wheel carries the data as package data (pyproject.toml maps datasets/ to
+    # equity_lib/data); an editable install reads them where they are kept, in the checkout's datasets/.
+    packaged = files("equity_lib").joinpath("data")
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    if SOURCE_CHECKOUT is not None:
+        return SOURCE_CHECKOUT / "datasets"
+    return Path(str(packaged))
+
+
+SOURCE_CHECKOUT: Path | None = _source_checkout()
+"""The repository checkout equity_lib runs from (installed with ``pip install -e .``), or None when it is
+installed from a wheel. Only a checkout's ``datasets/`` is ever regenerated (``equity_lib.synthetic``)."""
+
+DATASETS_DIR: Path = _datasets_dir()
+"""Where ``load`` reads the files: the package data of an installed wheel, or a checkout's ``datasets/``."""
 
 ETHNIC_CATEGORIES = pd.DataFrame(
     {
@@ -62,6 +90,7 @@ TREATMENT_FUNCTIONS = pd.DataFrame(
 __all__ = [
     "AGE_BANDS",
     "DATASETS_DIR",
+    "SOURCE_CHECKOUT",
     "ESP2013",
     "ETHNIC_CATEGORIES",
     "PACKAGE",
@@ -93,12 +122,15 @@ def load(name: str) -> pd.DataFrame:
     spec = REGISTRY.get(name) if isinstance(name, str) else None
     if spec is None:
         raise ValueError(f"Unknown dataset {name!r}. Available datasets: {', '.join(available())}.")
-    regenerate = "Regenerate the files with `python -m equity_lib.synthetic`."
+    if SOURCE_CHECKOUT is not None:
+        regenerate = "Regenerate the files with `make data` (python -m equity_lib.synthetic)."
+    else:
+        regenerate = "Reinstall equity_lib: its wheel carries the data (equity_lib/data)."
     if not DATASETS_DIR.is_dir():
         raise FileNotFoundError(
-            f"The datasets folder {DATASETS_DIR} is missing. equity_lib reads its data from the "
-            "datasets/ folder of a repository checkout, so install it from one (pip install -e .). "
-            f"{regenerate}"
+            f"The datasets folder {DATASETS_DIR} is missing. equity_lib reads its data from the package "
+            "data of an installed wheel (equity_lib/data) or from the datasets/ folder of a repository "
+            f"checkout (pip install -e .). {regenerate}"
         )
     path = DATASETS_DIR / spec.filename
     if not path.is_file():

@@ -11,8 +11,10 @@ and the code lists), ``areas`` (small areas, deprivation and residents), then ``
 RTT list, notebook 01), ``rtt_quintile`` (split by deprivation), ``waiting_list`` (the March 2025
 list person by person, and what is counted from it), ``completeness``, ``outpatients`` and ``acsc``.
 
-``python -m equity_lib.synthetic [OUT_DIR]`` regenerates every dataset and ``datapackage.json``,
-byte for byte (all randomness is seeded with numpy's ``default_rng``).
+``python -m equity_lib.synthetic [--out OUT_DIR]`` (``make data``) regenerates every dataset and
+``datapackage.json``, byte for byte (all randomness is seeded with numpy's ``default_rng``), into a source
+checkout's ``datasets/`` folder, or into OUT_DIR. It never writes into an installed package: without a
+checkout, OUT_DIR is required.
 """
 
 from __future__ import annotations
@@ -99,15 +101,40 @@ def gzip_bytes(data: bytes) -> bytes:
     return header + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
-def write_all(out_dir: str | Path | None = None) -> list[Path]:
-    """Regenerate every dataset, and ``datapackage.json``, into ``out_dir`` (default: ``datasets/``).
+class NotASourceCheckout(RuntimeError):
+    """No folder to write to: equity_lib is installed from a wheel and no output folder was given."""
 
-    Files named ``*.gz`` are gzip-compressed (``gzip_bytes``). Returns the paths written.
+
+def default_out_dir() -> Path:
+    """The ``datasets/`` folder of the source checkout equity_lib runs from (an editable install).
+
+    Raises NotASourceCheckout when equity_lib is installed from a wheel: the generators never write
+    into site-packages.
     """
     # Imported here: equity_lib.datasets imports this package's world module.
-    from equity_lib.datasets import DATASETS_DIR, REGISTRY, datapackage
+    from equity_lib.datasets import SOURCE_CHECKOUT
 
-    folder = Path(out_dir) if out_dir is not None else DATASETS_DIR
+    if SOURCE_CHECKOUT is None:
+        raise NotASourceCheckout(
+            "equity_lib is not running from a source checkout (it is installed from a wheel), so there "
+            "is no datasets/ folder to regenerate, and nothing is ever written into site-packages. Name a "
+            "folder to write to: python -m equity_lib.synthetic --out OUT_DIR (or write_all(OUT_DIR)); "
+            "or run `make data` in a clone of the repository."
+        )
+    return SOURCE_CHECKOUT / "datasets"
+
+
+def write_all(out_dir: str | Path | None = None) -> list[Path]:
+    """Regenerate every dataset, and ``datapackage.json``, into ``out_dir``.
+
+    ``out_dir`` defaults to the source checkout's ``datasets/`` (``default_out_dir``; without a checkout
+    NotASourceCheckout is raised). Files named ``*.gz`` are gzip-compressed (``gzip_bytes``). Returns the
+    paths written.
+    """
+    # Imported here: equity_lib.datasets imports this package's world module.
+    from equity_lib.datasets import REGISTRY, datapackage
+
+    folder = Path(out_dir) if out_dir is not None else default_out_dir()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, recipe in RECIPES.items():

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2
 
 from equity_lib._validation import (
     by_columns,
@@ -15,6 +16,7 @@ from equity_lib._validation import (
     require_columns,
     require_dataframe,
 )
+from equity_lib.overdispersion import ALPHA, OverdispersionWarning
 from equity_lib.process_control import limits, rules
 from equity_lib.process_control.result import SPCResult
 
@@ -136,6 +138,13 @@ def spc(
 
     Warns
     -----
+    OverdispersionWarning
+        A p or u chart whose baseline points vary more than binomial (Poisson) chance allows, by
+        Spiegelhalter's (2005) test: z_i = (y_i - CL) / sigma_i over each phase's baseline points,
+        phi = (1/k) sum z_i^2, overdispersed when P(chi-square(k - 1) >= k phi) < 0.001 (the threshold
+        and its false-alarm rate: :mod:`equity_lib.overdispersion`). The limits are then too narrow
+        and flag ordinary variation: use ``pp``/``up`` (Laney), an XmR chart of the ratio, or rebase at a
+        real shift. Names the series and their phi.
     DataGapWarning
         A regular series (run, xmr, mr, p, pp, u, up, c charts) lacks a period (a month, week or day
         between its first and last that has no row), naming the series and the first gaps; or points
@@ -239,6 +248,8 @@ def spc(
             stacklevel=2,
         )
     _warn_no_value(y_plot, work, series)
+    if chart in ("p", "u"):
+        _warn_overdispersed(chart, y_plot, cl, work["n"], seg, nseg, base, work, series, phase)
 
     y_plot, cl, lcl, ucl = (a * multiplier for a in (y_plot, cl, lcl, ucl))
     directions = _per_series(improvement, "improvement", series, by, _improvement_direction, "a direction")
@@ -410,7 +421,7 @@ def _period_numbers(xs):
         if (t.day == 1).all():
             return (t.year * 12 + t.month - 1).to_numpy(np.int64), "month", True
         days = (t - pd.Timestamp("1970-01-01")).days.to_numpy(np.int64)
-        if (t.dayofweek == t.dayofweek[0]).all():
+        if (t.day_of_week == t.day_of_week[0]).all():
             return days // 7, "week", True
         return days, "day", False
     if np.issubdtype(np.asarray(xs).dtype, np.integer):
@@ -467,6 +478,38 @@ def _warn_no_value(y_plot, work, series):
         f"{' ...' if per_series.size > 5 else ''}). They keep their rows in result.table with their "
         "phase's limits; the points either side are judged as neighbours.",
         DataGapWarning, stacklevel=3)
+
+
+def _warn_overdispersed(chart, ratio, cl, den, seg, nseg, base, work, series, phase):
+    """Warn when a p or u chart's baseline varies more than chance allows (Spiegelhalter 2005).
+
+    The test of :func:`equity_lib.overdispersion.dispersion_test`, computed here for every phase at
+    once (phases hold different numbers of points).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma = np.sqrt(cl * (1 - cl) / den) if chart == "p" else np.sqrt(cl / den)
+        z = (ratio - cl) / sigma
+    use = base & np.isfinite(z)
+    k = np.bincount(seg[use], minlength=nseg)
+    phi = np.bincount(seg[use], weights=z[use] ** 2, minlength=nseg) / np.maximum(k, 1)
+    p_value = np.where(k >= 2, chi2.sf(k * phi, np.maximum(k - 1, 1)), 1.0)
+    flagged = np.flatnonzero(p_value < ALPHA)
+    if not flagged.size:
+        return
+    first_point = np.searchsorted(seg, flagged)
+    names = [f"{series[work['code'][i]]!r}" + (f" phase {phase[i]}" if phase[i] > 1 else "")
+             + f" (phi = {phi[s]:.3g})" for s, i in zip(flagged[:5], first_point[:5], strict=True)]
+    n_series = len(np.unique(work["code"][first_point]))
+    laney = {"p": "pp", "u": "up"}[chart]
+    warnings.warn(
+        f"{chart} chart: the points vary more than {'binomial' if chart == 'p' else 'Poisson'} chance "
+        f"allows in {n_series} of {len(series)} series: {', '.join(names)}"
+        f"{' ...' if flagged.size > 5 else ''} (Spiegelhalter's test, p < {ALPHA:g}; phi would be "
+        "about 1 by chance). Its limits are then too narrow and flag ordinary variation as special "
+        f"cause. Fix: chart='{laney}' (Laney's {chart}'), or an XmR chart of the ratio; if the extra "
+        "variation is one real shift, rebase at it instead. To show this chart on purpose, filter "
+        "OverdispersionWarning.",
+        OverdispersionWarning, stacklevel=3)
 
 
 def _match_time(spec, name, work, series, time, by=()):

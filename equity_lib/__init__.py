@@ -1,6 +1,8 @@
 """equity_lib: measuring and improving quality equitably, for NHS improvement teams.
 
 * :func:`spc` - statistical process control charts, Making Data Count style (``process_control``).
+* Warnings a user may meet and filter by category: :class:`DataGapWarning` (a missing period, points
+  with no value) and :class:`OverdispersionWarning` (limits too narrow for the data's spread).
 * :mod:`equity_lib.datasets` - loaders for the synthetic Moorside Provider Collaborative data.
 * :mod:`equity_lib.rates` - proportions, rates, means, directly and indirectly standardised rates with
   confidence limits (PHEindicatormethods methods): :func:`proportion`, :func:`rate`, :func:`mean`,
@@ -18,9 +20,11 @@
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
 """
 
+from equity_lib.overdispersion import OverdispersionWarning
 from equity_lib.process_control import SPCResult, spc
+from equity_lib.process_control.engine import DataGapWarning
 
-__all__ = ["SPCResult", "spc"]
+__all__ = ["DataGapWarning", "OverdispersionWarning", "SPCResult", "spc"]
 from equity_lib.rates import ESP2013, dsr, isr, mean, proportion, rate  # noqa: E402
 
 __all__ += ["ESP2013", "dsr", "isr", "mean", "proportion", "rate"]

@@ -49,7 +49,7 @@ CASES = {
 
 
 def run(data, batch_size=2**21, **kwargs):
-    return sii(data, "decile", "population", by="area", repetitions=REPETITIONS, seed=1,
+    return sii(data, group="decile", denominator="population", by="area", repetitions=REPETITIONS, seed=1,
                confidence=(0.95, 0.998), batch_size=batch_size, **kwargs)
 
 

@@ -60,14 +60,17 @@ def main() -> int:
     print(f"dsr() on {AREAS:,} areas x {len(ESP2013)} age bands = {rows:,} rows; best of {REPEATS}")
     levels = (0.95, 0.998)
     ok = measure("dsr, bands matched by label",
-                 lambda: dsr(data, "deaths", "population", by="area", age_band="age_band", confidence=levels),
-                 rows)
+                 lambda: dsr(data, numerator="deaths", denominator="population", by="area",
+                             age_band="age_band", confidence=levels), rows)
     ok &= measure("dsr, bands matched by position",
-                  lambda: dsr(data, "deaths", "population", by="area", confidence=levels), rows)
+                  lambda: dsr(data, numerator="deaths", denominator="population", by="area",
+                              confidence=levels), rows)
     ok &= measure("rate, grouped by area",
-                  lambda: rate(data, "deaths", "population", by="area", confidence=levels), rows)
+                  lambda: rate(data, numerator="deaths", denominator="population", by="area",
+                               confidence=levels), rows)
     ok &= measure("proportion, one unit per row",
-                  lambda: proportion(data, "deaths", "population", confidence=levels), rows)
+                  lambda: proportion(data, numerator="deaths", denominator="population", confidence=levels),
+                  rows)
     return int(not ok)
 
 

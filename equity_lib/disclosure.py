@@ -169,7 +169,7 @@ def _round(v, base):
 
 
 def suppress(
-    table: pd.DataFrame,
+    data: pd.DataFrame,
     columns: list[str] | str | None = None,
     *,
     index: str | list[str] | None = None,
@@ -187,7 +187,7 @@ def suppress(
 
     Parameters
     ----------
-    table : DataFrame
+    data : DataFrame
         A wide table of counts: one row per organisation (the index labels the rows), one column per
         category. Do not include totals: they are calculated here from the unrounded counts. From
         tidy data, pivot first, e.g. ``d.pivot_table(index="trust", columns="ethnic_group",
@@ -195,7 +195,7 @@ def suppress(
     columns : list of str, optional
         The count columns (default: every column).
     index : str or list of str, optional
-        Column(s) that label the rows, moved to the index first (``table.set_index(index)``).
+        Column(s) that label the rows, moved to the index first (``data.set_index(index)``).
     threshold : int
         Counts from 1 to ``threshold`` are hidden (default 7, the HES/OpenSAFELY rule; 10 is also
         common).
@@ -243,7 +243,7 @@ def suppress(
     which leaves two hidden cells in each row and column. The grand total is 338 rounded, not the sum
     of the rounded totals. ``check_safe(result)`` confirms that no hidden cell can be worked out.
     """
-    require_dataframe(table)
+    require_dataframe(data)
     threshold, rounding, min_values = _check_settings(threshold, rounding, suppress_zeros, min_values)
     for name, flag in (("row_totals", row_totals), ("column_totals", column_totals),
                        ("secondary", secondary)):
@@ -252,7 +252,7 @@ def suppress(
     if not isinstance(symbol, str) or not symbol.strip() or _is_number_text(symbol):
         raise ValueError(f"symbol must be a non-empty text that is not a number, not {symbol!r}. "
                          "Fix: use '*'.")
-    frame = _counts_frame(table, columns, index, total_label, row_totals, column_totals)
+    frame = _counts_frame(data, columns, index, total_label, row_totals, column_totals)
 
     counts = np.column_stack([count_column(frame, c) for c in frame.columns])
     full = counts
@@ -295,7 +295,7 @@ def suppress(
 
 
 def check_safe(
-    published,
+    data,
     *,
     threshold: int = 7,
     rounding: int = 5,
@@ -318,7 +318,7 @@ def check_safe(
 
     Parameters
     ----------
-    published : DataFrame or SuppressionResult
+    data : DataFrame or SuppressionResult
         The table as published: ``symbol`` for a hidden cell, otherwise whole numbers (text or
         numbers). A row and/or column labelled ``total_label`` holds the totals. Given a
         :class:`SuppressionResult`, its table and settings are used and the other arguments ignored.
@@ -331,14 +331,14 @@ def check_safe(
         ``safe`` (bool), ``reasons`` (list of sentences: the problems when unsafe, what was checked
         when safe) and ``audit`` (the intruder's range for every hidden cell).
     """
-    if isinstance(published, SuppressionResult):
-        s = published.settings
+    if isinstance(data, SuppressionResult):
+        s = data.settings
         threshold, rounding, suppress_zeros = s["threshold"], s["rounding"], s["suppress_zeros"]
         min_values, total_label, symbol = s["min_values"], s["total_label"], s["symbol"]
-        published = published.table
-    require_dataframe(published)
+        data = data.table
+    require_dataframe(data)
     threshold, rounding, min_values = _check_settings(threshold, rounding, suppress_zeros, min_values)
-    numbers, hidden, rows, cols, row_lines, column_lines = _parse_published(published, total_label, symbol)
+    numbers, hidden, rows, cols, row_lines, column_lines = _parse_published(data, total_label, symbol)
     rules = dict(threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
                  min_values=min_values, row_lines=row_lines, column_lines=column_lines)
     small = f"{'0' if suppress_zeros else '1'} to {threshold}"
@@ -448,8 +448,8 @@ def plot_ranges(results, *, title: str | None = None, xlabel: str = "Count the h
         if not isinstance(result, (SuppressionResult, SafetyCheck)):
             where = "" if name is None else f" for {name!r}"
             raise TypeError(f"plot_ranges draws the result of suppress() or check_safe(), not "
-                            f"{type(result).__name__}{where}. Fix: pass suppress(table) or "
-                            "check_safe(table).")
+                            f"{type(result).__name__}{where}. Fix: pass suppress(data) or "
+                            "check_safe(data).")
     audits = {name: r.audit for name, r in panels.items()}
     settings = {name: r.settings for name, r in panels.items()}
     sizes = [max(len(a), 1) for a in audits.values()]
@@ -564,8 +564,8 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
-def _counts_frame(table, columns, index, total_label, row_totals, column_totals):
-    frame = table
+def _counts_frame(data, columns, index, total_label, row_totals, column_totals):
+    frame = data
     if index is not None:
         names = [index] if isinstance(index, str) else list(index)
         require_columns(frame, names)
@@ -590,11 +590,11 @@ def _counts_frame(table, columns, index, total_label, row_totals, column_totals)
         raise ValueError(f"columns={columns} names a column twice. Fix: name each count column once.")
     if isinstance(frame.index, pd.MultiIndex) or isinstance(frame.columns, pd.MultiIndex):
         raise ValueError("The table has several levels of row or column labels. Fix: flatten them first, "
-                         "e.g. table.index = [' / '.join(map(str, k)) for k in table.index].")
+                         "e.g. data.index = [' / '.join(map(str, k)) for k in data.index].")
     duplicated = frame.index[frame.index.duplicated()]
     if len(duplicated):
         raise ValueError(f"Row labels {list(dict.fromkeys(duplicated))[:5]} appear more than once. Fix: "
-                         "add up rows with the same label first (table.groupby(level=0).sum()).")
+                         "add up rows with the same label first (data.groupby(level=0).sum()).")
     if column_totals and total_label in frame.index:
         raise ValueError(f"A row is already labelled {total_label!r}. Fix: pass the counts without totals "
                          "(they are calculated here from unrounded counts), or choose another total_label.")
@@ -784,8 +784,8 @@ def _audit_frame(hidden, lowest, highest, rules, rows, cols, status):
     return pd.DataFrame({k: data[k] for k in columns})
 
 
-def _parse_published(published, total_label, symbol):
-    frame = published
+def _parse_published(data, total_label, symbol):
+    frame = data
     if isinstance(frame.index, pd.MultiIndex) or isinstance(frame.columns, pd.MultiIndex):
         raise ValueError("The table has several levels of row or column labels. Fix: flatten them first.")
     for axis, labels in (("Row", frame.index), ("Column", frame.columns)):

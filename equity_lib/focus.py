@@ -4,8 +4,8 @@
 
 * :func:`excess_cases` - how many fewer events (e.g. long waits) if every group had the reference
   group's rate, e.g. if the most deprived matched the least deprived.
-* :func:`pareto` - rank cells (e.g. trust x quintile) by that excess and accumulate their share, to find
-  the vital few. :func:`equity_lib.focus_plot.plot_pareto` draws it.
+* :func:`pareto` - rank cells (e.g. trust x quintile, the ``by`` columns) by that excess and accumulate
+  their share, to find the vital few. :func:`equity_lib.focus_plot.plot_pareto` draws it.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def excess_cases(
                   "expected", "excess"]]
 
 
-def pareto(data: pd.DataFrame, value: str, cells: str | list[str]) -> pd.DataFrame:
+def pareto(data: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFrame:
     """Cells ranked by a contribution, with their cumulative share: the "vital few".
 
     ``share = max(value, 0) / sum(max(value, 0))`` and ``cumulative_share`` its running total in
@@ -174,17 +174,35 @@ def pareto(data: pd.DataFrame, value: str, cells: str | list[str]) -> pd.DataFra
     charts*, QSIR tools, 2021). Cells with a value of 0 or less (no excess) have a share of 0 and come
     last.
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per cell, e.g. the output of :func:`excess_cases`.
+    value : str
+        Column of each cell's contribution (e.g. ``"excess"``).
+    by : str or list of str
+        Column(s) that identify a cell, e.g. ``["trust_code", "imd_quintile"]``; each cell appears once.
+
     Returns
     -------
     DataFrame
-        One row per input row, sorted: ``rank`` (1 = largest), the ``cells`` columns, ``label`` (the cell's
-        values joined with " · "), ``value``, ``share`` and ``cumulative_share`` (fractions of 1).
+        One row per input row, sorted: ``rank`` (1 = largest), the ``by`` columns under their own names,
+        ``label`` (the cell's values joined with " · "), ``value``, ``share`` and ``cumulative_share``
+        (fractions of 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from equity_lib import pareto
+    >>> cells = pd.DataFrame({"trust": ["A", "A", "B"], "quintile": [1, 2, 1], "excess": [30.0, 5.0, 65.0]})
+    >>> pareto(cells, value="excess", by=["trust", "quintile"])["label"].tolist()
+    ['B · 1', 'A · 1', 'A · 2']
     """
     require_dataframe(data)
-    keys = by_columns(cells)
+    keys = by_columns(by)
     if not keys:
-        raise ValueError("cells must name the column(s) that identify a cell, e.g. "
-                         "['trust_code', 'imd_quintile'].")
+        raise ValueError("by must name the column(s) that identify a cell. Fix: pass e.g. "
+                         "by=['trust_code', 'imd_quintile'].")
     require_columns(data, [value, *keys])
     v = numeric_column(data, value)
     fail_rows(data, np.isnan(v), f"Column '{value}' has missing values", "fill them in, or drop those cells.")

@@ -1,7 +1,8 @@
 """Public-health rates with confidence limits: proportions, crude rates, means, directly and indirectly
 standardised rates, for one unit per row or summed over groups.
 
-Every function takes a tidy DataFrame and column names, ``by`` (a column or list of columns to sum over),
+Every function takes a tidy DataFrame ``data`` and column names (``numerator`` and ``denominator`` for
+counts, ``value`` for :func:`mean`), ``by`` (a column or list of columns to sum over),
 ``confidence`` (one level, e.g. ``0.95``, or several, e.g. ``(0.95, 0.998)``) and ``multiplier``, and
 returns a DataFrame with ``value`` and, for each level, ``lower_95``/``upper_95``,
 ``lower_99_8``/``upper_99_8`` and so on (``0.9`` -> ``90``, ``0.99`` -> ``99``). Defaults follow
@@ -227,24 +228,26 @@ def _check_denominators(data, column, values, allow_zero=False, what="denominato
 # Proportions, rates, means
 # --------------------------------------------------------------------------------------------------
 
-def proportion(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None,
+def proportion(data: pd.DataFrame, numerator: str, denominator: str, *, by: str | list[str] | None = None,
                confidence: float | Sequence[float] = 0.95, multiplier: float = 1) -> pd.DataFrame:
-    """Proportions x / n with Wilson score confidence limits.
+    """Proportions numerator / denominator with Wilson score confidence limits.
 
-    value = x / n x multiplier; limits (2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)) x
-    multiplier, z = Phi^-1(1 - (1 - confidence)/2) (Wilson 1927; Newcombe & Altman 2000), as
-    PHEindicatormethods ``phe_proportion``.
+    With x the numerator and n the denominator: value = x / n x multiplier; limits
+    (2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)) x multiplier, z = Phi^-1(1 - (1 - confidence)/2)
+    (Wilson 1927; Newcombe & Altman 2000), as PHEindicatormethods ``phe_proportion``; computed by
+    :func:`wilson_limits`.
 
     Parameters
     ----------
     data : DataFrame
-    x, n : str
+    numerator, denominator : str
         Columns of numerators (cases) and denominators (the population or sample); numerators may be
         fractional (e.g. weighted counts).
     by : str or list of str, optional
         Without ``by`` each row is its own unit and the output keeps every input column; with ``by`` the
         numerators and denominators are summed per group (as PHEindicatormethods does for grouped
-        data) and the output has the grouping columns, the summed ``x`` and ``n`` and the results.
+        data) and the output has the grouping columns, the summed numerator and denominator columns
+        (under their own names) and the results.
     confidence : float or tuple of float
         Two-sided level(s) strictly between 0 and 1, e.g. ``0.95`` or ``(0.95, 0.998)``.
     multiplier : float
@@ -256,13 +259,23 @@ def proportion(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None
         ``value``, ``lower_95``, ``upper_95`` (and ``lower_99_8``, ... for other levels). A missing
         numerator gives missing results (a group with one is missing, as R's ``sum``); a missing, zero
         or negative denominator, a negative numerator or a numerator above its denominator is an error.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from equity_lib import proportion
+    >>> d = pd.DataFrame({"dna": [12, 30], "appointments": [200, 250]})
+    >>> proportion(d, numerator="dna", denominator="appointments", multiplier=100)["value"].tolist()
+    [6.0, 12.0]
     """
-    levels, mult, by = _start(data, by, {"x": x, "n": n}, confidence, multiplier, "100 for a percentage")
-    num, den = numeric_column(data, x), numeric_column(data, n)
-    _check_counts(data, x, num, "numerators")
-    _check_denominators(data, n, den)
-    fail_rows(data, num > den, f"Column '{x}' (numerator) is above column '{n}' (denominator)",
-              "a proportion cannot exceed 1; check that the two columns are not swapped.")
+    columns = {"numerator": numerator, "denominator": denominator}
+    levels, mult, by = _start(data, by, columns, confidence, multiplier, "100 for a percentage")
+    num, den = numeric_column(data, numerator), numeric_column(data, denominator)
+    _check_counts(data, numerator, num, "numerators")
+    _check_denominators(data, denominator, den)
+    fail_rows(data, num > den, f"Column '{numerator}' (numerator) is above column '{denominator}' "
+              "(denominator)", "a proportion cannot exceed 1; check that numerator= and denominator= are "
+              "not swapped.")
     codes, keys = group_codes(data, by)
     if by:
         num, den = _group_sum(num, codes, len(keys)), _group_sum(den, codes, len(keys))
@@ -272,13 +285,14 @@ def proportion(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None
         return lower * mult, upper * mult
 
     results = {"value": num / den * mult, **_limit_columns(levels, limits)}
-    return _output(data, keys if by else None, {x: num, n: den}, results)
+    return _output(data, keys if by else None, {numerator: num, denominator: den}, results)
 
 
-def rate(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None,
+def rate(data: pd.DataFrame, numerator: str, denominator: str, *, by: str | list[str] | None = None,
          confidence: float | Sequence[float] = 0.95, multiplier: float = 100_000) -> pd.DataFrame:
-    """Crude rates x / n with exact Poisson limits below 10 events and Byar's limits from 10.
+    """Crude rates numerator / denominator with exact Poisson limits below 10 events, Byar's from 10.
 
+    With x the numerator (events) and n the denominator:
     value = x / n x multiplier; limits = L(x) / n x multiplier and U(x) / n x multiplier, where for
     x < 10 L = chi2_{alpha/2}(2x)/2 and U = chi2_{1-alpha/2}(2x+2)/2 (exact; Ulm 1990) and for x >= 10
     L = x(1 - 1/(9x) - z/(3 sqrt x))^3, U = (x+1)(1 - 1/(9(x+1)) + z/(3 sqrt(x+1)))^3 (Byar, in
@@ -287,7 +301,7 @@ def rate(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = Non
     Parameters
     ----------
     data : DataFrame
-    x, n : str
+    numerator, denominator : str
         Columns of event counts and denominators (population or person-years).
     by : str or list of str, optional
         As in :func:`proportion`: each row its own unit, or counts and denominators summed per group.
@@ -304,10 +318,11 @@ def rate(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = Non
         denominator (more events than people). Errors: negative counts; missing, zero or negative
         denominators.
     """
-    levels, mult, by = _start(data, by, {"x": x, "n": n}, confidence, multiplier, "100000 (per 100,000)")
-    num, den = numeric_column(data, x), numeric_column(data, n)
-    _check_counts(data, x, num)
-    _check_denominators(data, n, den)
+    columns = {"numerator": numerator, "denominator": denominator}
+    levels, mult, by = _start(data, by, columns, confidence, multiplier, "100000 (per 100,000)")
+    num, den = numeric_column(data, numerator), numeric_column(data, denominator)
+    _check_counts(data, numerator, num)
+    _check_denominators(data, denominator, den)
     codes, keys = group_codes(data, by)
     if by:
         num, den = _group_sum(num, codes, len(keys)), _group_sum(den, codes, len(keys))
@@ -317,21 +332,22 @@ def rate(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = Non
         return lower / den * mult, upper / den * mult
 
     results = {"value": num / den * mult, **_limit_columns(levels, limits), "method": _poisson_method(num)}
-    return _output(data, keys if by else None, {x: num, n: den}, results)
+    return _output(data, keys if by else None, {numerator: num, denominator: den}, results)
 
 
-def mean(data: pd.DataFrame, x: str, *, by: str | list[str] | None = None,
+def mean(data: pd.DataFrame, value: str, *, by: str | list[str] | None = None,
          confidence: float | Sequence[float] = 0.95) -> pd.DataFrame:
     """Means with Student's t confidence limits.
 
-    value = sum(x) / k; limits = value -/+ t_{1-alpha/2, k-1} s / sqrt(k), with s the sample standard
-    deviation (divisor k - 1) of the k values, as PHEindicatormethods ``phe_mean``.
+    With x_1, ..., x_k the k non-missing values of the ``value`` column: mean = sum(x_i) / k; limits =
+    mean -/+ t_{1-alpha/2, k-1} s / sqrt(k), with s the sample standard deviation (divisor k - 1), as
+    PHEindicatormethods ``phe_mean``.
 
     Parameters
     ----------
     data : DataFrame
         One row per individual value.
-    x : str
+    value : str
         Column of values; missing values are left out (``value_count`` counts those used).
     by : str or list of str, optional
         A mean per group; without ``by`` the whole column is one unit (a mean of one value has no
@@ -344,8 +360,8 @@ def mean(data: pd.DataFrame, x: str, *, by: str | list[str] | None = None,
         The grouping columns, ``value_sum``, ``value_count``, ``stdev``, ``value``, ``lower_95``,
         ``upper_95``, ... Limits are missing for a group with fewer than 2 values.
     """
-    levels, _, by = _start(data, by, {"x": x}, confidence, 1, "1")
-    values = numeric_column(data, x)
+    levels, _, by = _start(data, by, {"value": value}, confidence, 1, "1")
+    values = numeric_column(data, value)
     codes, keys = group_codes(data, by)
     k = len(keys)
     present = ~np.isnan(values)
@@ -512,14 +528,14 @@ def _check_duplicates(data, cell, nonindependent):
                   "number of events pass event_frequency=.")
 
 
-def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None,
+def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, by: str | list[str] | None = None,
         age_band: str | None = None, standard=None, confidence: float | Sequence[float] = 0.95,
         multiplier: float = 100_000, event_frequency: str | None = None,
         count_limits: str = "byar", min_count: int = DSR_MIN_COUNT, sum_rows: bool = False) -> pd.DataFrame:
     """Directly standardised rates with Dobson confidence limits.
 
-    For each group, with x_i events, n_i population and w_i standard weight in age band i, W = sum w_i
-    and O = sum x_i:
+    For each group, with x_i events (``numerator``), n_i population (``denominator``) and w_i standard
+    weight in age band i, W = sum w_i and O = sum x_i:
 
     * DSR = sum(w_i x_i / n_i) / W x multiplier;
     * var(DSR) = sum(w_i^2 x_i / n_i^2) / W^2 (Poisson counts);
@@ -541,7 +557,7 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
     data : DataFrame
         One row per group and age band (per group, band and event frequency for non-independent
         events).
-    x, n : str
+    numerator, denominator : str
         Columns of event counts (people, with ``event_frequency``) and populations. A missing count is
         read as 0 events (as PHEindicatormethods); a missing, zero or negative population is an error.
     by : str or list of str, optional
@@ -577,7 +593,7 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
         One row per group: the grouping columns, ``total_count`` (events), ``total_pop``, ``value``,
         ``lower_95``, ``upper_95``, ... and ``reason`` (missing unless the rate is withheld).
     """
-    columns = {"x": x, "n": n}
+    columns = {"numerator": numerator, "denominator": denominator}
     levels, mult, by = _start(data, by, columns, confidence, multiplier, "100000 (per 100,000)")
     require_columns(data, [age_band, event_frequency])
     if count_limits not in ("byar", "exact"):
@@ -590,12 +606,13 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
                          "band's rows.")
     if not isinstance(sum_rows, (bool, np.bool_)):
         raise TypeError(f"sum_rows must be True or False, not {sum_rows!r}.")
-    counts, pops = numeric_column(data, x), numeric_column(data, n)
-    _check_counts(data, x, counts)
-    _check_denominators(data, n, pops, what="population")
+    counts, pops = numeric_column(data, numerator), numeric_column(data, denominator)
+    _check_counts(data, numerator, counts)
+    _check_denominators(data, denominator, pops, what="population")
     if sum_rows:
-        data = _sum_band_rows(data, x, n, by, age_band, standard, event_frequency, counts, pops)
-        counts, pops = numeric_column(data, x), numeric_column(data, n)
+        data = _sum_band_rows(data, numerator, denominator, by, age_band, standard, event_frequency, counts,
+                              pops)
+        counts, pops = numeric_column(data, numerator), numeric_column(data, denominator)
     counts = np.where(np.isnan(counts), 0.0, counts)
     if event_frequency is not None:
         freq = numeric_column(data, event_frequency)
@@ -610,7 +627,7 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
     weights, cell, first, total_weight = _dsr_weights(data, codes, keys, standard, age_band,
                                                       event_frequency is not None)
     if event_frequency is not None:
-        _check_constant_within_band(data, cell, first, pops, n, "population")
+        _check_constant_within_band(data, cell, first, pops, denominator, "population")
         if isinstance(standard, str):
             _check_constant_within_band(data, cell, first, weights, standard, "standard weight")
 
@@ -637,7 +654,8 @@ def dsr(data: pd.DataFrame, x: str, n: str, *, by: str | list[str] | None = None
     return _output(data, keys, {}, results)
 
 
-def _sum_band_rows(data, x, n, by, age_band, standard, event_frequency, counts, pops) -> pd.DataFrame:
+def _sum_band_rows(data, numerator, denominator, by, age_band, standard, event_frequency, counts,
+                   pops) -> pd.DataFrame:
     """One row per group and age band: counts and populations added up (``dsr(..., sum_rows=True)``).
 
     Counts and populations are already checked (a missing population is an error, a missing count is 0
@@ -662,9 +680,9 @@ def _sum_band_rows(data, x, n, by, age_band, standard, event_frequency, counts, 
         _check_constant_within_band(data, cell, first, weights, standard, "standard weight",
                                     rows="rows (summed with sum_rows=True)")
         frame[standard] = weights
-    frame[x] = np.where(np.isnan(counts), 0.0, counts)
-    frame[n] = pops
-    sums = {x: "sum", n: "sum"} | ({standard: "first"} if isinstance(standard, str) else {})
+    frame[numerator] = np.where(np.isnan(counts), 0.0, counts)
+    frame[denominator] = pops
+    sums = {numerator: "sum", denominator: "sum"} | ({standard: "first"} if isinstance(standard, str) else {})
     out = frame.groupby(keys, sort=False, dropna=False, observed=True).agg(sums).reset_index()
     for column in by:  # keep the caller's dtypes (groupby can turn categories into objects)
         try:
@@ -706,13 +724,15 @@ def _reference(data, codes, keys, value, name):
     return table[_positions(codes)]
 
 
-def isr(data: pd.DataFrame, x: str, n: str, *, x_ref=None, n_ref=None,
+def isr(data: pd.DataFrame, numerator: str, denominator: str, *, reference_numerator=None,
+        reference_denominator=None,
         by: str | list[str] | None = None, statistic: str = "ratio",
         confidence: float | Sequence[float] = 0.95, multiplier: float | None = None) -> pd.DataFrame:
     """Indirectly standardised ratios (observed / expected) or rates, with exact or Byar limits.
 
-    For each group, with observed x_i and population n_i in age band i and reference counts X_i and
-    populations N_i: O = sum x_i, E = sum n_i X_i / N_i (expected events at the reference rates).
+    For each group, with observed x_i (``numerator``) and population n_i (``denominator``) in age band i
+    and reference counts X_i (``reference_numerator``) and populations N_i (``reference_denominator``):
+    O = sum x_i, E = sum n_i X_i / N_i (expected events at the reference rates).
 
     * ratio = O / E x multiplier (1 for a ratio, 100 for the SMR style "x 100");
     * rate = O / E x R x multiplier, with R = sum X_i / sum N_i the crude reference rate;
@@ -724,10 +744,10 @@ def isr(data: pd.DataFrame, x: str, n: str, *, x_ref=None, n_ref=None,
     ----------
     data : DataFrame
         One row per group and age band.
-    x, n : str
+    numerator, denominator : str
         Columns of observed events (missing read as 0) and populations (0 allowed in a band; missing or
         negative is an error).
-    x_ref, n_ref : str or list
+    reference_numerator, reference_denominator : str or list
         The reference (standard) events and populations per age band: column names, or sequences in
         band order with one value per row of each group. Required. A missing reference count is read
         as 0; reference populations must be greater than 0.
@@ -749,30 +769,34 @@ def isr(data: pd.DataFrame, x: str, n: str, *, x_ref=None, n_ref=None,
         raise ValueError(f"statistic={statistic!r} is not one of ['ratio', 'rate'].")
     if multiplier is None:
         multiplier = 1 if statistic == "ratio" else 100_000
-    levels, mult, by = _start(data, by, {"x": x, "n": n}, confidence, multiplier,
+    columns = {"numerator": numerator, "denominator": denominator}
+    levels, mult, by = _start(data, by, columns, confidence, multiplier,
                               "1 (ratio) or 100000 (rate per 100,000)")
-    if x_ref is None or n_ref is None:
-        missing = [name for name, v in (("x_ref", x_ref), ("n_ref", n_ref)) if v is None]
+    if reference_numerator is None or reference_denominator is None:
+        missing = [name for name, v in (("reference_numerator", reference_numerator),
+                                        ("reference_denominator", reference_denominator)) if v is None]
         raise ValueError(f"isr needs the reference population's events and population per age band; "
-                         f"{' and '.join(missing)} not given. Fix: pass x_ref= and n_ref= (column names, "
-                         "or lists with one value per age band), e.g. England's counts and populations.")
-    counts, pops = numeric_column(data, x), numeric_column(data, n)
-    _check_counts(data, x, counts)
-    _check_denominators(data, n, pops, allow_zero=True, what="population")
+                         f"{' and '.join(missing)} not given. Fix: pass reference_numerator= and "
+                         "reference_denominator= (column names, or lists with one value per age band), e.g. "
+                         "England's counts and populations.")
+    counts, pops = numeric_column(data, numerator), numeric_column(data, denominator)
+    _check_counts(data, numerator, counts)
+    _check_denominators(data, denominator, pops, allow_zero=True, what="population")
     counts = np.where(np.isnan(counts), 0.0, counts)
     codes, keys = group_codes(data, by)
     k = len(keys)
-    ref_counts = _reference(data, codes, keys, x_ref, "x_ref")
-    ref_pops = _reference(data, codes, keys, n_ref, "n_ref")
-    if isinstance(x_ref, str):
-        _check_counts(data, x_ref, ref_counts, "reference counts")
+    ref_counts = _reference(data, codes, keys, reference_numerator, "reference_numerator")
+    ref_pops = _reference(data, codes, keys, reference_denominator, "reference_denominator")
+    if isinstance(reference_numerator, str):
+        _check_counts(data, reference_numerator, ref_counts, "reference counts")
     elif (ref_counts < 0).any():
-        raise ValueError("x_ref has negative reference counts. Fix: correct the reference data.")
-    if isinstance(n_ref, str):
-        _check_denominators(data, n_ref, ref_pops, what="reference population")
+        raise ValueError("reference_numerator has negative reference counts. Fix: correct the reference "
+                         "data.")
+    if isinstance(reference_denominator, str):
+        _check_denominators(data, reference_denominator, ref_pops, what="reference population")
     elif np.isnan(ref_pops).any() or (ref_pops <= 0).any():
-        raise ValueError("n_ref has missing, zero or negative reference populations. Fix: every age band "
-                         "needs a reference population greater than 0.")
+        raise ValueError("reference_denominator has missing, zero or negative reference populations. Fix: "
+                         "every age band needs a reference population greater than 0.")
     ref_counts = np.where(np.isnan(ref_counts), 0.0, ref_counts)
     observed = np.bincount(codes, weights=counts, minlength=k)
     expected = np.bincount(codes, weights=pops * ref_counts / ref_pops, minlength=k)

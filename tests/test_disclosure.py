@@ -614,7 +614,7 @@ def test_plot_ranges_with_nothing_hidden_and_bad_input():
     assert fig.get_suptitle() == "All 2 hidden cells can be worked out"
     assert _texts(fig.axes[0]) == ["exactly 3: worked out", "exactly 2: worked out"]
     plt.close(fig)
-    with pytest.raises(TypeError, match=r"not DataFrame for 'p'\. Fix: pass suppress\(table\)"):
+    with pytest.raises(TypeError, match=r"not DataFrame for 'p'\. Fix: pass suppress\(data\)"):
         plot_ranges({"p": NAIVE_TABLE})
     with pytest.raises(ValueError, match="No results to draw"):
         plot_ranges({})
@@ -629,3 +629,16 @@ def test_docstring_examples_run():
     import equity_lib.disclosure as module
 
     assert doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+def test_vocabulary_names_and_no_old_names():
+    """Issue 11: suppress(data, ...) and check_safe(data, ...); the old table= and published= are gone."""
+    counts = pd.DataFrame({"a": [40, 50], "b": [60, 70]}, index=["r1", "r2"])
+    result = suppress(data=counts)
+    pd.testing.assert_frame_equal(result.table, suppress(counts).table)
+    assert check_safe(data=result).safe
+    assert check_safe(data=result.table).safe
+    with pytest.raises(TypeError, match="unexpected keyword argument 'table'"):
+        suppress(table=counts)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'published'"):
+        check_safe(published=result.table)

@@ -155,3 +155,15 @@ def test_plot_pareto_labels_agree_with_the_hatching_near_the_cutoff():
     assert texts[4] == "63  (85% so far)"
     assert [bar.get_hatch() for bar in ax.patches].count("//") == 5
     plt.close(fig)
+
+
+def test_pareto_vocabulary_by_and_no_cells():
+    """Issue 11: pareto(data, value, by); by columns keep their own names; cells= is gone."""
+    d = pd.DataFrame({"trust": ["A", "A", "B"], "q": [1, 2, 1], "excess": [30.0, 5.0, 65.0]})
+    p = pareto(d, value="excess", by=["trust", "q"])
+    assert list(p.columns) == ["rank", "trust", "q", "label", "value", "share", "cumulative_share"]
+    assert p["label"].tolist() == ["B · 1", "A · 1", "A · 2"]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'cells'"):
+        pareto(d, value="excess", cells=["trust", "q"])
+    with pytest.raises(ValueError, match=r"by must name the column\(s\) that identify a cell\. Fix: pass"):
+        pareto(d, "excess", [])

@@ -93,15 +93,15 @@ def test_sii_bad_arguments(kwargs, error, message):
 
 def test_sii_missing_arguments():
     data = deciles()
-    with pytest.raises(ValueError, match="sii needs a value column, or x"):
+    with pytest.raises(ValueError, match="sii needs a value column, or numerator"):
         sii(data, "decile", "pop", se="se")
     with pytest.raises(ValueError, match="needs either lower_cl and upper_cl .* or se"):
         sii(data, "decile", "pop", "value", by="area")
     with pytest.raises(ValueError, match="lower_cl and upper_cl go together"):
         sii(data, "decile", "pop", "value", lower_cl="lo", by="area")
-    with pytest.raises(ValueError, match="x \\(numerators\\) is used only for proportions"):
-        sii(data, "decile", "pop", x="x", se="se", by="area")
-    with pytest.raises(TypeError, match="quantile must be a column name"):
+    with pytest.raises(ValueError, match="numerator is used only for proportions"):
+        sii(data, "decile", "pop", numerator="x", se="se", by="area")
+    with pytest.raises(TypeError, match="group must be a column name"):
         sii(data, 1, "pop", "value", se="se")
     with pytest.raises(TypeError, match="data must be a pandas DataFrame"):
         sii(data.to_dict(), "decile", "pop", "value", se="se")
@@ -110,9 +110,9 @@ def test_sii_missing_arguments():
 
 
 @pytest.mark.parametrize("change, kwargs, message", [
-    (dict(pop=(3, 0)), {}, "Column 'pop' has a zero or negative population at row 3"),
+    (dict(pop=(3, 0)), {}, "Column 'pop' \\(denominator\\) has a zero or negative population at row 3"),
     (dict(pop=(3, -5)), {}, "zero or negative population at row 3"),
-    (dict(decile=(4, np.nan)), {}, "Column 'decile' \\(quantile\\) is missing at row 4"),
+    (dict(decile=(4, np.nan)), {}, "Column 'decile' \\(group: the quantile\\) is missing at row 4"),
     (dict(decile=(4, 3)), {}, "area='A' has two rows for quantile 3 .*rows 2 and 4"),
     (dict(se=(5, -0.1)), {}, "Column 'se' has negative standard errors at row 5"),
     (dict(value=(6, "n/a")), {}, "Column 'value' has non-numeric values \\('n/a'\\) at row 6"),
@@ -143,8 +143,9 @@ def test_sii_bad_limits_and_scales():
         sii(one, "decile", "pop", "prop", value_type=2, lower_cl="plo", upper_cl="phi", by="area",
             limits="analytic")
     over = data.assign(x=data["pop"] + 1)
-    with pytest.raises(ValueError, match="Column 'x' is larger than the population at rows 0, 1"):
-        sii(over, "decile", "pop", x="x", value_type=2, lower_cl="plo", upper_cl="phi", by="area")
+    with pytest.raises(ValueError, match="Column 'x' \\(numerator\\) is larger than column 'pop' "
+                                         "\\(denominator\\) at rows 0, 1.*Fix: .*swapped"):
+        sii(over, "decile", "pop", numerator="x", value_type=2, lower_cl="plo", upper_cl="phi", by="area")
     with pytest.raises(ValueError, match="Number of quantiles must be between 5 and 100; 'decile' has 4"):
         sii(data[data["decile"] <= 4], "decile", "pop", "value", se="se", by="area")
 
@@ -232,10 +233,11 @@ def test_summary_measures_bad_inputs():
         summary_measures(q, *args, favourable=False, se="se", seed=1.5)
 
 
-def test_summary_measures_missing_estimate_withholds_the_group():
+def test_summary_measures_missing_value_withholds_the_group():
     q = quintiles()
     data = pd.concat([q.assign(ind="a"), q.assign(ind="b", est=[24.0, np.nan, 15.2, 12.1, 9.8])])
-    with pytest.warns(UserWarning, match="1 group\\(s\\) have a missing estimate \\(e.g. ind='b'\\)"):
+    with pytest.warns(UserWarning, match="1 group\\(s\\) have a missing value in column 'est' "
+                                         "\\(e.g. ind='b'\\)"):
         out = summary_measures(data, "label", "est", "pop", favourable=False, order="q", by="ind")
     assert out.loc[out["ind"] == "b", "value"].isna().all()
     assert out.loc[out["ind"] == "a", "value"].notna().any()
@@ -262,3 +264,32 @@ def test_plot_bad_inputs():
         plot_gap(measures, gap="E")
     with pytest.raises(TypeError, match="table must be the DataFrame returned by sii"):
         plot_gap(None)
+
+
+def test_vocabulary_names_and_no_old_names():
+    """Issue 11: sii(group, denominator, value, numerator=), summary_measures(group, value, population)."""
+    data = deciles()
+    by_keyword = sii(data, group="decile", denominator="pop", value="value", se="se", by="area",
+                     limits="analytic")
+    pd.testing.assert_frame_equal(by_keyword, sii(data, "decile", "pop", "value", se="se", by="area",
+                                                  limits="analytic"))
+    assert by_keyword["denominator"].tolist() == [data.loc[data["area"] == a, "pop"].sum() for a in "AB"]
+    points = sii_points(data, group="decile", denominator="pop", value="value", by="area")
+    dots = points[points["layer"] == "quantile"]
+    assert dots["group"].tolist() == list(range(1, 11)) * 2
+    assert dots["denominator"].tolist() == data["pop"].tolist()
+    share = data.assign(p=data["x"] / data["pop"])
+    from_numerator = sii(share, "decile", "pop", numerator="x", value_type=2, by="area", limits=None)
+    np.testing.assert_allclose(from_numerator["sii"], sii(share, "decile", "pop", "p", value_type=2,
+                                                          by="area", limits=None)["sii"], rtol=1e-12)
+    q = quintiles()
+    measures = summary_measures(q, group="label", value="est", population="pop", order="q", favourable=False)
+    assert measures.loc[measures["measure"] == "D", "value"].iloc[0] == pytest.approx(24.0 - 9.8)
+    for call in (lambda: sii(data, quantile="decile", population="pop", value="value", limits=None),
+                 lambda: sii(share, "decile", "pop", x="x", value_type=2, by="area", limits=None),
+                 lambda: sii_points(data, quantile="decile", population="pop", value="value"),
+                 lambda: summary_measures(q, "label", estimate="est", population="pop", favourable=False)):
+        with pytest.raises(TypeError, match="unexpected keyword argument"):
+            call()
+    with pytest.raises(TypeError, match="sii needs group= .* and denominator= .*Fix: pass both column names"):
+        sii(data, None, "pop", "value", limits=None)

@@ -137,15 +137,15 @@ def test_sii_normal_simulated_limits_within_monte_carlo_error(ref):
 def test_sii_proportion_quintiles(ref):
     data = pd.read_csv(ref / "expected" / "sii_proportion_quintiles_INPUT_with_wilson.csv")
     expected = pd.read_csv(ref / "expected" / "sii_proportion_quintiles_seed42.csv").iloc[0]
-    runs = [sii(data, "quintile", "population", x="x", value_type=2, lower_cl="lowercl", upper_cl="uppercl",
-                repetitions=100_000, multiplier=100, seed=seed) for seed in range(8)]
+    runs = [sii(data, "quintile", "population", numerator="x", value_type=2, lower_cl="lowercl",
+                upper_cl="uppercl", repetitions=100_000, multiplier=100, seed=seed) for seed in range(8)]
     first = runs[0].iloc[0]
     np.testing.assert_allclose(first["sii"], expected["sii"], rtol=RTOL)
     np.testing.assert_allclose(first["rii"], expected["rii"], rtol=RTOL)
     # PHEindicatormethods' intercept for an untransformed proportion stays on the 0-1 scale.
     np.testing.assert_allclose(first["intercept"], expected["intercept"], rtol=RTOL)
-    both = sii(data, "quintile", "population", x="x", value_type=2, lower_cl="lowercl", upper_cl="uppercl",
-               limits=None, multiplier=100, pheim_intercept=False).iloc[0]
+    both = sii(data, "quintile", "population", numerator="x", value_type=2, lower_cl="lowercl",
+               upper_cl="uppercl", limits=None, multiplier=100, pheim_intercept=False).iloc[0]
     np.testing.assert_allclose(both["intercept"], 100 * expected["intercept"], rtol=RTOL)
     ours = pd.DataFrame([r.iloc[0] for r in runs])
     for ours_name, theirs in [("sii_lower_95", "sii_lower95_0cl"), ("sii_upper_95", "sii_upper95_0cl"),
@@ -180,7 +180,7 @@ PHEIM_CASES = [  # (input rows, expected rows, arguments): the calls of PHEindic
     ((426, 445), (426, 436), dict(value_type=1, transform=True, **CL)),
     ((91, 110), (91, 101), dict(value_type=2, **SE)),
     ((91, 110), (91, 101), dict(value_type=2, **CL)),
-    ((91, 110), (91, 101), dict(value_type=2, x="Count", lower_cl="LowerCL", upper_cl="UpperCL")),
+    ((91, 110), (91, 101), dict(value_type=2, numerator="Count", lower_cl="LowerCL", upper_cl="UpperCL")),
     ((91, 110), (286, 296), dict(value_type=2, **CL)),
     ((111, 130), (111, 121), dict(value_type=2, multiplier=100, **CL)),
     ((131, 150), (131, 141), dict(value_type=2, multiplier=-100, **CL)),
@@ -234,7 +234,8 @@ def test_sii_pheim_many_quantiles_warn(ref):
 @pytest.mark.parametrize("rows, kwargs, message", [
     ((151, 160), dict(value="Value", se="StandardError"), "zero or negative population"),
     ((161, 165), dict(value="Value", se="StandardError"), "negative standard errors"),
-    ((166, 170), dict(x="Count", value_type=2, se="StandardError"), "zero or negative count x"),
+    ((166, 170), dict(numerator="Count", value_type=2, se="StandardError"),
+     "Column 'Count' \\(numerator\\) has a zero or negative count"),
     ((1, 20), dict(value="Value", value_type=2, se="StandardError"), "not all between 0 and 1"),
     ((171, 175), dict(value="Value", value_type=2, lower_cl="LowerCL", upper_cl="UpperCL"),
      "Confidence limit proportions"),

@@ -208,27 +208,33 @@ def test_dsr_options_checked():
 def test_isr_without_reference():
     data = esp_rows()
     with pytest.raises(ValueError, match=r"isr needs the reference population's events and population "
-                                         r"per age band; x_ref and n_ref not given\. Fix: pass x_ref= "
-                                         r"and n_ref="):
+                                         r"per age band; reference_numerator and reference_denominator not "
+                                         r"given\. Fix: pass reference_numerator= and "
+                                         r"reference_denominator="):
         rates.isr(data, "x", "n", by="area")
-    with pytest.raises(ValueError, match=r"; n_ref not given\."):
-        rates.isr(data, "x", "n", by="area", x_ref=[1] * 19)
+    with pytest.raises(ValueError, match=r"; reference_denominator not given\."):
+        rates.isr(data, "x", "n", by="area", reference_numerator=[1] * 19)
 
 
 def test_isr_reference_problems():
     data = esp_rows()
-    with pytest.raises(ValueError, match=r"x_ref has 18 values but group area='A' has 19 rows\. Fix:"):
-        rates.isr(data, "x", "n", by="area", x_ref=[10] * 18, n_ref=[1000] * 19)
-    with pytest.raises(ValueError, match="n_ref has missing, zero or negative reference populations"):
-        rates.isr(data, "x", "n", by="area", x_ref=[10] * 19, n_ref=[0] + [1000] * 18)
+    with pytest.raises(ValueError, match=r"reference_numerator has 18 values but group area='A' has 19 "
+                                         r"rows\. Fix:"):
+        rates.isr(data, "x", "n", by="area", reference_numerator=[10] * 18,
+                  reference_denominator=[1000] * 19)
+    with pytest.raises(ValueError, match="reference_denominator has missing, zero or negative reference "
+                                         "populations"):
+        rates.isr(data, "x", "n", by="area", reference_numerator=[10] * 19,
+                  reference_denominator=[0] + [1000] * 18)
     with pytest.raises(ValueError, match="statistic='smr' is not one of"):
-        rates.isr(data, "x", "n", by="area", x_ref=[10] * 19, n_ref=[1000] * 19, statistic="smr")
+        rates.isr(data, "x", "n", by="area", reference_numerator=[10] * 19,
+                  reference_denominator=[1000] * 19, statistic="smr")
     with pytest.raises(ValueError, match=r"group area='A' has 0 expected events"):
         rates.isr(data.assign(n=np.where(data["area"] == "A", 0, 1000)), "x", "n", by="area",
-                  x_ref=[10] * 19, n_ref=[1000] * 19)
+                  reference_numerator=[10] * 19, reference_denominator=[1000] * 19)
     with pytest.raises(ValueError, match=r"Column 'x' has negative counts at row 3"):
-        rates.isr(data.assign(x=np.where(data.index == 3, -1, 3)), "x", "n", by="area", x_ref=[10] * 19,
-                  n_ref=[1000] * 19)
+        rates.isr(data.assign(x=np.where(data.index == 3, -1, 3)), "x", "n", by="area",
+                  reference_numerator=[10] * 19, reference_denominator=[1000] * 19)
 
 
 def test_dsr_sum_rows_checked():
@@ -267,3 +273,23 @@ def test_dsr_sum_rows_adds_up_loosely_read_bands_and_keeps_dtypes():
     # without sum_rows a band given twice stays an error
     with pytest.raises(ValueError, match=r"An age band appears twice within a group"):
         rates.dsr(data, "x", "n", by="area", age_band="age_band")
+
+
+def test_vocabulary_names_and_no_old_names(props):
+    """Issue 11: numerator/denominator, value, reference_numerator/reference_denominator; no aliases."""
+    by_keyword = rates.proportion(data=props, numerator="x", denominator="n")
+    pd.testing.assert_frame_equal(by_keyword, rates.proportion(props, "x", "n"))
+    rates.rate(props, numerator="x", denominator="n", by="area")
+    assert rates.mean(props, value="x")["value"].iloc[0] == pytest.approx(35 / 3)
+    data = esp_rows()
+    rates.dsr(data, numerator="x", denominator="n", by="area")
+    rates.isr(data, numerator="x", denominator="n", by="area", reference_numerator=[10] * 19,
+              reference_denominator=[1000] * 19)
+    for call in (lambda: rates.proportion(props, x="x", n="n"), lambda: rates.rate(props, x="x", n="n"),
+                 lambda: rates.mean(props, x="x"), lambda: rates.dsr(data, x="x", n="n", by="area"),
+                 lambda: rates.isr(data, "x", "n", by="area", x_ref=[10] * 19, n_ref=[1000] * 19)):
+        with pytest.raises(TypeError, match="unexpected keyword argument"):
+            call()
+    with pytest.raises(TypeError, match="numerator must name a column of data, not None. Fix: pass "
+                                        "numerator='<column name>'"):
+        rates.proportion(props, None, "n")

@@ -196,14 +196,17 @@ def test_isr_of_the_reference_itself_is_one_and_scales(rows, factor):
     data = pd.DataFrame({"x": x, "n": n})
     if sum(x) == 0:
         return
-    own = rates.isr(data, "x", "n", x_ref="x", n_ref="n", confidence=LEVELS)
+    own = rates.isr(data, "x", "n", reference_numerator="x", reference_denominator="n",
+                    confidence=LEVELS)
     np.testing.assert_allclose(own["value"], 1.0, rtol=1e-12)
     assert_ordered(own)
-    as_rate = rates.isr(data, "x", "n", x_ref="x", n_ref="n", statistic="rate")
+    as_rate = rates.isr(data, "x", "n", reference_numerator="x", reference_denominator="n",
+                        statistic="rate")
     crude = sum(x) / sum(n) * 100_000
     np.testing.assert_allclose(as_rate["value"], crude, rtol=1e-12)
     np.testing.assert_allclose(as_rate["ref_rate"], crude, rtol=1e-12)
-    bigger = rates.isr(data, "x", "n", x_ref=data["x"] * factor, n_ref=data["n"], multiplier=100)
+    bigger = rates.isr(data, "x", "n", reference_numerator=data["x"] * factor,
+                       reference_denominator=data["n"], multiplier=100)
     np.testing.assert_allclose(bigger["value"], 100 / factor, rtol=1e-9)
 
 

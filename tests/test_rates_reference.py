@@ -190,7 +190,8 @@ def test_pheim_isr(ref, statistic, multiplier, rows):
     data = sysdata(ref, "test_multiarea")
     reference = sysdata(ref, "test_ISR_refdata")
     expected = sysdata(ref, "test_ISR_results").iloc[rows].reset_index(drop=True)
-    out = rates.isr(data, "count", "pop", x_ref=reference["refcount"], n_ref=reference["refpop"], by="area",
+    out = rates.isr(data, "count", "pop", reference_numerator=reference["refcount"],
+                    reference_denominator=reference["refpop"], by="area",
                     statistic=statistic, multiplier=multiplier, confidence=(0.95, 0.998))
     for ours, theirs in ISR_COLUMNS:
         close(out[ours], expected[theirs])
@@ -205,8 +206,8 @@ def test_pheim_isr_zero_population_band(ref, statistic, multiplier, rows):
     data = sysdata(ref, "test_err2")
     reference = sysdata(ref, "test_ISR_refdata")
     expected = sysdata(ref, "test_ISR_results").iloc[rows].reset_index(drop=True)
-    out = rates.isr(data, "count", "pop", x_ref=list(reference["refcount"]),
-                    n_ref=reference["refpop"].to_numpy(), by="area", statistic=statistic,
+    out = rates.isr(data, "count", "pop", reference_numerator=list(reference["refcount"]),
+                    reference_denominator=reference["refpop"].to_numpy(), by="area", statistic=statistic,
                     multiplier=multiplier)
     for ours, theirs in ISR_COLUMNS[:5]:
         close(out[ours], expected[theirs])
@@ -218,21 +219,23 @@ def test_pheim_isr_reference_as_columns_and_missing_reference_count(ref):
     # expected events either way, and a missing population is an error here, so it is filled with 0.
     own["pop"] = own["pop"].fillna(0)
     expected = sysdata(ref, "test_ISR_results").iloc[6:9].reset_index(drop=True)
-    out = rates.isr(own, "count", "pop", x_ref="refcount", n_ref="refpop", by="area")
+    out = rates.isr(own, "count", "pop", reference_numerator="refcount", reference_denominator="refpop",
+                    by="area")
     close(out["value"], expected["value"])
     close(out["lower_95"], expected["lower95_0cl"])
     reference = sysdata(ref, "test_ISR_refdata")
     with_missing = reference["refcount"].astype(float).copy()
     with_missing.iloc[2] = np.nan  # a missing reference count reads as 0, as PHE
-    out = rates.isr(sysdata(ref, "test_multiarea"), "count", "pop", x_ref=with_missing,
-                    n_ref=reference["refpop"], by="area")
+    out = rates.isr(sysdata(ref, "test_multiarea"), "count", "pop", reference_numerator=with_missing,
+                    reference_denominator=reference["refpop"], by="area")
     close(out["value"], expected["value"])
 
 
 def test_isratio_95_ref1(ref):
     data = pd.read_csv(ref / "inputs" / "in_isr.csv")
     expected = pd.read_csv(ref / "expected" / "isratio_95_ref1.csv")
-    out = rates.isr(data, "x", "n", x_ref="x_ref", n_ref="n_ref", by="area")
+    out = rates.isr(data, "x", "n", reference_numerator="x_ref", reference_denominator="n_ref",
+                    by="area")
     for ours, theirs in [("observed", "observed"), ("expected", "expected"), ("value", "value"),
                          ("lower_95", "lowercl"), ("upper_95", "uppercl")]:
         close(out[ours], expected[theirs])

@@ -3,10 +3,10 @@
 Definitions follow WHO HEAT's technical notes and Schlotheuber & Hosseinpoor 2022 ("Summary measures of
 health inequality: a review of existing measures and their application", *IJERPH* 19:3697), as WHO's
 healthequal 1.0.1 computes them (checked against it to printed precision). Notation: subgroup j has
-estimate y_j, standard error s_j and population share p_j = pop_j / sum(pop); mu = sum p_j y_j (or the
-``setting_average`` where HEAT uses one); n subgroups; for ordered dimensions r_j is the relative rank
-(cumulative population share to the subgroup's midpoint) from the most disadvantaged (order 1, e.g. the
-most deprived quintile) to the most advantaged.
+estimate y_j (column ``value``), standard error s_j (``se``) and population share p_j = pop_j / sum(pop)
+(``population``); mu = sum p_j y_j (or the ``setting_average`` where HEAT uses one); n subgroups; for
+ordered dimensions r_j is the relative rank (cumulative population share to the subgroup's midpoint) from
+the most disadvantaged (order 1, e.g. the most deprived quintile) to the most advantaged.
 
 Simple measures compare two subgroups y1 and y2, chosen as HEAT does:
 
@@ -124,7 +124,7 @@ SIMULATED = ("BGSD", "COV", "MDBW", "MDBU", "MDMW", "MDMU", "IDISW", "IDISU")
 TI_ZERO = 1e-6  # healthequal replaces a 0 estimate by this in TI and MLD
 
 
-def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: str, *,
+def summary_measures(data: pd.DataFrame, group: str, value: str, population: str, *,
                      favourable: bool | str, se: str | None = None, order: str | None = None,
                      reference=None, by: str | list[str] | None = None, scale: float | str | None = None,
                      setting_average: float | str | None = None, bounds: tuple[float, float] | None = None,
@@ -138,8 +138,10 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
         One row per subgroup (e.g. deprivation quintile, region, sex) of each indicator/setting.
     group : str
         Column of subgroup labels (unique within each ``by`` group).
-    estimate, population : str
-        Columns of subgroup estimates and populations (greater than 0).
+    value : str
+        Column of subgroup estimates y_j (the indicator's value in each subgroup).
+    population : str
+        Column of subgroup populations, the weights p_j (greater than 0).
     favourable : bool or str
         True if higher values are better (a favourable indicator, e.g. vaccination coverage), False if
         adverse (e.g. mortality); or a column of true/false, constant within each ``by`` group.
@@ -188,7 +190,8 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
     >>> from equity_lib import summary_measures
     >>> q = pd.DataFrame({"quintile": [1, 2, 3, 4, 5], "pop": [120, 110, 105, 100, 95],
     ...                   "pct": [24.0, 19.5, 15.2, 12.1, 9.8]})
-    >>> m = summary_measures(q, "quintile", "pct", "pop", order="quintile", favourable=False)
+    >>> m = summary_measures(q, group="quintile", value="pct", population="pop", order="quintile",
+    ...                      favourable=False)
     >>> float(m.loc[m["measure"] == "D", "value"].iloc[0])
     14.2
     """
@@ -205,7 +208,7 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
                                or not bounds[0] < bounds[1]):
         raise ValueError(f"bounds must be (lower, upper) with lower < upper, not {bounds!r}. "
                          "Fix: e.g. bounds=(0, 100) for a percentage.")
-    for name, column in (("group", group), ("estimate", estimate), ("population", population),
+    for name, column in (("group", group), ("value", value), ("population", population),
                          ("se", se), ("order", order)):
         if column is not None and not isinstance(column, str):
             raise TypeError(f"{name} must be a column name (text), not {column!r}.")
@@ -214,11 +217,11 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
                         f"worse) or a column name, not {favourable!r}.")
     column_args = [c for c in (favourable, scale, setting_average) if isinstance(c, str)]
     reference_column = reference if isinstance(reference, str) and reference in data.columns else None
-    require_columns(data, [group, estimate, population, se, order, *by, *column_args, reference_column])
+    require_columns(data, [group, value, population, se, order, *by, *column_args, reference_column])
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass one row per subgroup.")
 
-    y = numeric_column(data, estimate)
+    y = numeric_column(data, value)
     pop = numeric_column(data, population)
     fail_rows(data, np.isnan(pop) | (pop <= 0), f"Column '{population}' has a missing, zero or negative "
               "population", "every subgroup needs a population greater than 0.")
@@ -256,8 +259,9 @@ def summary_measures(data: pd.DataFrame, group: str, estimate: str, population: 
     missing_y = np.isnan(lay.grid(y, fill=0.0)).any(axis=1)
     if missing_y.any():
         g = np.flatnonzero(missing_y)[0]
-        warnings.warn(f"{missing_y.sum()} group(s) have a missing estimate (e.g. {group_name(lay.keys, g)}); "
-                      "their measures are missing. Fix: fill in or drop the subgroup.", UserWarning,
+        warnings.warn(f"{missing_y.sum()} group(s) have a missing value in column '{value}' (e.g. "
+                      f"{group_name(lay.keys, g)}); their measures are missing. Fix: fill in or drop the "
+                      "subgroup.", UserWarning,
                       stacklevel=2)
 
     values, errors, sims = _measures(pop_grid, p, yg, sg, mask, n, fav, ordered, ref_flags, setting,
@@ -514,7 +518,7 @@ def _limits(values, errors, levels, se_ok):
         out[name] = {}
         for level in levels:
             z = z_value(level)
-            with np.errstate(invalid="ignore", divide="ignore"):
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # a huge se: limit inf
                 if name in LOG_SCALE:
                     log_value = np.log(value)
                     out[name][level] = (np.exp(log_value - z * se), np.exp(log_value + z * se))

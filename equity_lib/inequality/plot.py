@@ -68,12 +68,12 @@ def plot_sii(points: pd.DataFrame, result: pd.DataFrame | None = None, *, where:
     -------
     matplotlib.figure.Figure
     """
-    required = {"layer", "relative_rank", "fitted", "value", "quantile", "population_share"}
+    required = {"layer", "relative_rank", "fitted", "value", "group", "population_share"}
     if not isinstance(points, pd.DataFrame) or not required <= set(points.columns):
-        raise TypeError("points must be the DataFrame returned by sii_points(). Fix: "
-                        "points = sii_points(data, 'decile', 'population', 'value', by=...).")
+        raise TypeError("points must be the DataFrame returned by sii_points(). Fix: points = "
+                        "sii_points(data, group='decile', denominator='population', value='value', by=...).")
     points = _select(points, where, "points")
-    key_columns = [c for c in points.columns if c not in required | {"population"}]
+    key_columns = [c for c in points.columns if c not in required | {"denominator"}]
     if key_columns and len(points[key_columns].drop_duplicates()) > 1:  # no key columns: one area (no by=)
         raise ValueError(f"points holds several areas ({key_columns}); pick one with where={{...}}.")
     dots = points[points["layer"] == "quantile"]
@@ -96,7 +96,7 @@ def plot_sii(points: pd.DataFrame, result: pd.DataFrame | None = None, *, where:
     falling = len(fitted) > 1 and fitted[-1] < fitted[0]
     radius = np.sqrt(sizes) / 2
     for k, (_, row) in enumerate(dots.iterrows()):
-        q = float(row["quantile"])
+        q = float(row["group"])
         q = str(int(q)) if q.is_integer() else format_number(q)
         text = q + (" - most deprived" if k == 0 else " - least deprived" if k == last else "")
         below = (k == last and falling) or (k == 0 and last > 0 and not falling)
@@ -178,7 +178,7 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
             raise ValueError(f"table has no column {gap!r}. Fix: gap='sii' or 'rii' for sii() output.")
         rows, value_column, prefix = table, gap, f"{gap}_"
     metric = {"measure", "label", "value", "se", "scale", "kind", "weighted", "ordered_only", "ci_method",
-              "interpretation", "formula", "quantiles", "population", "value_type", "transform",
+              "interpretation", "formula", "quantiles", "denominator", "value_type", "transform",
               "multiplier", "worse_direction", "reason", "intercept"}
     if label is None:
         label = [c for c in rows.columns if c not in metric and not c.startswith(("sii", "rii", "lower_",

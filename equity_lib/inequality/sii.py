@@ -116,8 +116,8 @@ def _back_derivative(value_type: int, back_values):
     return back_values * (1 - back_values)
 
 
-def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = None, *,
-        x: str | None = None, by: str | list[str] | None = None, value_type: int | str = 0,
+def sii(data: pd.DataFrame, group: str, denominator: str, value: str | None = None, *,
+        numerator: str | None = None, by: str | list[str] | None = None, value_type: int | str = 0,
         transform: bool = False, se: str | None = None, lower_cl: str | None = None,
         upper_cl: str | None = None, multiplier: float = 1, confidence=0.95,
         limits: str | None = "simulation", repetitions: int = 100_000, seed=None,
@@ -129,14 +129,16 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
     ----------
     data : DataFrame
         One row per area and quantile (e.g. deprivation decile), with its population and value.
-    quantile : str
-        Column of quantile labels, 1 = most deprived (see ``most_deprived``). Every area needs a row for
-        each quantile present in the data; between 5 and 100 quantiles (PHE).
-    population : str
-        Column of populations (denominators), all greater than 0.
+    group : str
+        Column of the quantile labels compared, 1 = most deprived (see ``most_deprived``). Every area
+        needs a row for each quantile present in the data; between 5 and 100 quantiles (PHE).
+    denominator : str
+        Column of each quantile's population (the denominator), all greater than 0; the population shares
+        a_j are the regression weights.
     value : str, optional
-        Column of indicator values. For proportions give ``x`` instead to use x / population.
-    x : str, optional
+        Column of indicator values. For proportions give ``numerator`` instead to use numerator /
+        denominator.
+    numerator : str, optional
         Column of numerators, for proportions (value_type 2) without ``value``.
     by : str or list of str, optional
         Columns identifying areas (or area and period, sex, ...): one SII each.
@@ -176,7 +178,8 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
     Returns
     -------
     DataFrame
-        One row per group: the ``by`` columns, ``quantiles`` (how many), ``population``, ``sii``,
+        One row per area: the ``by`` columns, ``quantiles`` (how many), ``denominator`` (the area's
+        total population), ``sii``,
         ``sii_lower_95``, ``sii_upper_95`` (and ``_99_8`` etc. for other levels), ``rii`` and its limits,
         ``intercept``, ``value_type``, ``transform``, ``multiplier``, ``ci_method``, ``worse_direction``,
         ``interpretation`` (the finding in words) and ``reason`` (why a group's SII is withheld;
@@ -194,7 +197,8 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
     >>> from equity_lib import sii
     >>> d = pd.DataFrame({"decile": range(1, 11), "pop": [7000] * 10,
     ...                   "le": [76, 77.5, 78, 79, 79.5, 80, 81, 81.5, 82, 83], "se": [0.8] * 10})
-    >>> r = sii(d, "decile", "pop", "le", se="se", limits="analytic", favourable=True)
+    >>> r = sii(d, group="decile", denominator="pop", value="le", se="se", limits="analytic",
+    ...         favourable=True)
     >>> round(float(r["sii"].iloc[0]), 3)
     7.182
     """
@@ -217,7 +221,7 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
             raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}.")
     rng = _generator(seed) if limits == "simulation" else None
 
-    prep = _prepare(data, quantile, population, value, x=x, by=by, value_type=value_type,
+    prep = _prepare(data, group, denominator, value, numerator=numerator, by=by, value_type=value_type,
                     transform=transform, se=se, lower_cl=lower_cl, upper_cl=upper_cl,
                     need_se=limits is not None, most_deprived=most_deprived)
     n_valid = prep.share.shape[0]
@@ -262,14 +266,15 @@ def sii(data: pd.DataFrame, quantile: str, population: str, value: str | None = 
     return _output(prep, columns, levels, m, method, favourable)
 
 
-def sii_points(data: pd.DataFrame, quantile: str, population: str, value: str | None = None, *,
-               x: str | None = None, by: str | list[str] | None = None, value_type: int | str = 0,
+def sii_points(data: pd.DataFrame, group: str, denominator: str, value: str | None = None, *,
+               numerator: str | None = None, by: str | list[str] | None = None, value_type: int | str = 0,
                transform: bool = False, multiplier: float = 1, most_deprived: str = "lowest",
                curve_points: int = 41) -> pd.DataFrame:
     """The points and fitted line behind :func:`sii`, tidy, for plotting (:func:`plot_sii`).
 
-    Returns one row per area and quantile (``layer = "quantile"``: ``quantile``, ``population``,
-    ``population_share``, ``relative_rank``, ``value`` and ``fitted``) and ``curve_points`` rows per area
+    Arguments as :func:`sii`. Returns one row per area and quantile (``layer = "quantile"``: ``group``
+    (the quantile label), ``denominator`` (its population), ``population_share``, ``relative_rank``,
+    ``value`` and ``fitted``) and ``curve_points`` rows per area
     along the fitted line from relative rank 0 (most deprived) to 1 (``layer = "fitted"``). Values and
     fitted values are on the scale of the SII's magnitude: times abs(``multiplier``).
     """
@@ -278,7 +283,7 @@ def sii_points(data: pd.DataFrame, quantile: str, population: str, value: str | 
     if not isinstance(multiplier, (int, float, np.integer, np.floating)) or isinstance(multiplier, bool) \
             or not np.isfinite(multiplier) or multiplier == 0:
         raise ValueError(f"multiplier must be a non-zero number, not {multiplier!r}.")
-    prep = _prepare(data, quantile, population, value, x=x, by=by, value_type=value_type,
+    prep = _prepare(data, group, denominator, value, numerator=numerator, by=by, value_type=value_type,
                     transform=transform, se=None, lower_cl=None, upper_cl=None, need_se=False,
                     most_deprived=most_deprived)
     scale = abs(float(multiplier))
@@ -290,8 +295,8 @@ def sii_points(data: pd.DataFrame, quantile: str, population: str, value: str | 
     real = prep.share > 0
     points = keys.loc[np.repeat(np.arange(n_valid), width)].reset_index(drop=True)
     points["layer"] = "quantile"
-    points["quantile"] = prep.quantiles.ravel()
-    points["population"] = (prep.share * prep.population[:, None]).ravel()
+    points["group"] = prep.quantiles.ravel()
+    points["denominator"] = (prep.share * prep.population[:, None]).ravel()
     points["population_share"] = prep.share.ravel()
     points["relative_rank"] = prep.rank.ravel()
     points["value"] = scale * prep.y.ravel()
@@ -331,24 +336,27 @@ def _generator(seed):
     raise TypeError(f"seed must be a whole number of 0 or more, a numpy Generator or None, not {seed!r}.")
 
 
-def _prepare(data, quantile, population, value, *, x, by, value_type, transform, se, lower_cl, upper_cl,
-             need_se, most_deprived) -> _Prepared:
+def _prepare(data, group, denominator, value, *, numerator, by, value_type, transform, se, lower_cl,
+             upper_cl, need_se, most_deprived) -> _Prepared:
     require_dataframe(data)
     by = by_columns(by)
     value_type = _value_type(value_type)
     transform = check_bool(transform, "transform")
     check_choice("most_deprived", most_deprived, ("lowest", "highest"))
-    for name, column in (("quantile", quantile), ("population", population), ("value", value), ("x", x),
-                         ("se", se), ("lower_cl", lower_cl), ("upper_cl", upper_cl)):
+    for name, column in (("group", group), ("denominator", denominator), ("value", value),
+                         ("numerator", numerator), ("se", se), ("lower_cl", lower_cl),
+                         ("upper_cl", upper_cl)):
         if column is not None and not isinstance(column, str):
             raise TypeError(f"{name} must be a column name (text), not {column!r}.")
-    if quantile is None or population is None:
-        raise TypeError("sii needs quantile= and population= column names.")
-    if value is None and x is None:
-        raise ValueError("sii needs a value column, or x (numerators) for a proportion. Fix: pass "
-                         "value='<column>' (or x='<column>' with value_type=2).")
-    if x is not None and value is None and value_type != 2:
-        raise ValueError("x (numerators) is used only for proportions. Fix: pass value_type=2, or give the "
+    if group is None or denominator is None:
+        raise TypeError("sii needs group= (the quantile column) and denominator= (the population "
+                        "column). Fix: pass both column names, e.g. sii(data, group='decile', "
+                        "denominator='population', value='rate', ...).")
+    if value is None and numerator is None:
+        raise ValueError("sii needs a value column, or numerator (the numerators) for a proportion. Fix: "
+                         "pass value='<column>' (or numerator='<column>' with value_type=2).")
+    if numerator is not None and value is None and value_type != 2:
+        raise ValueError("numerator is used only for proportions. Fix: pass value_type=2, or give the "
                          "values in value=.")
     if transform and value_type == 0:
         raise ValueError("value_type should be 1 or 2 when transform is true: only rates (log) and "
@@ -361,24 +369,25 @@ def _prepare(data, quantile, population, value, *, x, by, value_type, transform,
     if need_se and se is None and lower_cl is None:
         raise ValueError("sii needs either lower_cl and upper_cl (the values' 95% limits) or se to compute "
                          "limits. Fix: pass them, or limits=None for the SII alone.")
-    require_columns(data, [quantile, population, value, x, se, lower_cl, upper_cl, *by])
+    require_columns(data, [group, denominator, value, numerator, se, lower_cl, upper_cl, *by])
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass one row per area and quantile.")
 
-    q = numeric_column(data, quantile)
-    fail_rows(data, np.isnan(q), f"Column '{quantile}' (quantile) is missing",
+    q = numeric_column(data, group)
+    fail_rows(data, np.isnan(q), f"Column '{group}' (group: the quantile) is missing",
               "give every row its quantile (1 = most deprived), or drop the row.")
-    pop = numeric_column(data, population)
-    fail_rows(data, pop <= 0, f"Column '{population}' has a zero or negative population",
+    pop = numeric_column(data, denominator)
+    fail_rows(data, pop <= 0, f"Column '{denominator}' (denominator) has a zero or negative population",
               "every quantile needs a population greater than 0 (PHE); correct the extract.")
     if value is not None:
         y = numeric_column(data, value)
     else:
-        xs = numeric_column(data, x)
-        fail_rows(data, xs <= 0, f"Column '{x}' has a zero or negative count x",
+        xs = numeric_column(data, numerator)
+        fail_rows(data, xs <= 0, f"Column '{numerator}' (numerator) has a zero or negative count",
                   "a proportion's numerator must be greater than 0 (PHE), or give value= and limits.")
-        fail_rows(data, xs > pop, f"Column '{x}' is larger than the population",
-                  "x counts members of the population, so x <= population; correct the extract.")
+        fail_rows(data, xs > pop, f"Column '{numerator}' (numerator) is larger than column '{denominator}' "
+                  "(denominator)", "the numerator counts members of the denominator's population, so "
+                  "numerator <= denominator; check that the two columns are not swapped.")
         with np.errstate(invalid="ignore", divide="ignore"):
             y = xs / pop
     s_model = None
@@ -390,7 +399,7 @@ def _prepare(data, quantile, population, value, *, x, by, value_type, transform,
     if lower_cl is not None:
         lo, hi = numeric_column(data, lower_cl), numeric_column(data, upper_cl)
 
-    name = value if value is not None else f"{x} / {population}"
+    name = value if value is not None else f"{numerator} / {denominator}"
     if value_type == 2:
         fail_rows(data, (y < 0) | (y > 1), f"Value proportions ('{name}') are not all between 0 and 1",
                   "give proportions as 0-1 (use multiplier=100 for percentages), or value_type=0.")
@@ -423,12 +432,12 @@ def _prepare(data, quantile, population, value, *, x, by, value_type, transform,
 
     key = q if most_deprived == "lowest" else -q
     lay = layout(data, by, key)
-    duplicated_order(data, lay, key, quantile, "quantile")
+    duplicated_order(data, lay, key, group, "quantile")
 
     n_quantiles = np.unique(q).size
     if not MIN_QUANTILES <= n_quantiles <= MAX_QUANTILES:
         raise ValueError(f"Number of quantiles must be between {MIN_QUANTILES} and {MAX_QUANTILES}; "
-                         f"'{quantile}' has {n_quantiles}. Fix: use quintiles (5) or deciles (10), e.g. "
+                         f"'{group}' has {n_quantiles}. Fix: use quintiles (5) or deciles (10), e.g. "
                          "from assign_quantiles().")
     if n_quantiles > WARN_QUANTILES:
         warnings.warn(f"Small values can make SII unstable when using a large number of quantiles "
@@ -593,7 +602,7 @@ def _output(prep: _Prepared, columns, levels, multiplier, method, favourable) ->
     out["quantiles"] = lay.size
     population = np.full(lay.n_groups, np.nan)
     population[valid_idx] = prep.population
-    out["population"] = population
+    out["denominator"] = population
     for name, values in columns.items():
         full = np.full(lay.n_groups, np.nan)
         full[valid_idx] = values

@@ -444,3 +444,68 @@ def test_sii_interpretation_says_what_zero_means():
     assert steep.loc[0, "interpretation"].endswith("the 95% limits exclude 0 (0 would mean no gradient)")
     assert flat.loc[0, "interpretation"].endswith(
         "the 95% limits include 0 (0 would mean no gradient), so the gap could be chance")
+
+
+# --------------------------------------------------------------------------------------------------
+# The closed-form weighted least squares against statsmodels (issue 11)
+# --------------------------------------------------------------------------------------------------
+
+def _statsmodels_fit(pop, y, cov_type):
+    """statsmodels WLS of y on the relative rank with population weights, for one group in order."""
+    import statsmodels.api as sm
+
+    share = pop / pop.sum()
+    rank = np.cumsum(share) - share / 2
+    fit = sm.WLS(y, sm.add_constant(rank), weights=pop).fit(cov_type=cov_type)
+    return fit, share, rank
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sii_and_hc1_closed_forms_equal_statsmodels_wls(seed):
+    """summary_measures' SII, intercept and RII standard errors are statsmodels WLS(...).fit(cov_type="HC1")
+    to 1e-9, and sii()'s line is its fit, for groups of 3 to 12 subgroups laid out together (padded)."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for g in range(60):
+        k = int(rng.integers(3, 13))
+        order = rng.permutation(k) + 1
+        frames.append(pd.DataFrame({"ind": f"i{g}", "order": order, "group": [f"q{o}" for o in order],
+                                    "pop": rng.integers(50, 100_000, k).astype(float),
+                                    "est": rng.uniform(1, 99, k) + 0.5 * order * rng.normal(1, 1),
+                                    "se": rng.uniform(0.1, 3, k)}))
+    data = pd.concat(frames, ignore_index=True)
+    out = summary_measures(data, "group", "est", "pop", se="se", order="order", favourable=False,
+                           by="ind").set_index(["ind", "measure"])
+    for ind, part in data.groupby("ind"):
+        part = part.sort_values("order")
+        fit, _, _ = _statsmodels_fit(part["pop"].to_numpy(), part["est"].to_numpy(), "HC1")
+        (b0, b1), cov = fit.params, fit.cov_params()
+        np.testing.assert_allclose(out.loc[(ind, "SII"), ["value", "se"]].astype(float),
+                                   [b1, np.sqrt(cov[1, 1])], rtol=1e-9)
+        np.testing.assert_allclose(out.loc[(ind, "SII_intercept"), ["value", "se"]].astype(float),
+                                   [b0, np.sqrt(cov[0, 0])], rtol=1e-9)
+        gradient = np.array([1 / (b0 + b1) - 1 / b0, 1 / (b0 + b1)])  # d ln RII / d(b0, b1)
+        np.testing.assert_allclose(out.loc[(ind, "RII"), "se"], np.sqrt(gradient @ cov @ gradient), rtol=1e-9)
+
+    deciles = pd.DataFrame({"area": np.repeat(np.arange(40), 10), "decile": np.tile(np.arange(1, 11), 40),
+                            "pop": rng.integers(1000, 50_000, 400).astype(float),
+                            "value": rng.normal(75, 3, 400)})
+    line = sii(deciles, "decile", "pop", "value", by="area", limits=None).set_index("area")
+    for area, part in deciles.groupby("area"):
+        fit, _, _ = _statsmodels_fit(part["pop"].to_numpy(), part["value"].to_numpy(), "nonrobust")
+        np.testing.assert_allclose(line.loc[area, ["intercept", "sii"]].astype(float), fit.params, rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_concentration_se_equals_statsmodels_wls(seed):
+    """ACI = 2 Sxx b1 and its convenient-regression se = 2 Sxx se(b1), the classical WLS se (O'Donnell et
+    al. 2008), as statsmodels WLS(...).fit() gives it."""
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame({"area": np.repeat(np.arange(30), 7), "order": np.tile(np.arange(1, 8), 30),
+                         "pop": rng.integers(100, 20_000, 210).astype(float), "y": rng.uniform(5, 60, 210)})
+    out = concentration_index(data, "y", "pop", "order", by="area", kind="absolute").set_index("area")
+    for area, part in data.groupby("area"):
+        fit, share, rank = _statsmodels_fit(part["pop"].to_numpy(), part["y"].to_numpy(), "nonrobust")
+        sxx = (share * (rank - (share * rank).sum()) ** 2).sum()
+        np.testing.assert_allclose(out.loc[area, ["value", "se"]].astype(float),
+                                   [2 * sxx * fit.params[1], 2 * sxx * fit.bse[1]], rtol=1e-9)

@@ -239,3 +239,21 @@ def test_dsr_sum_rows_is_the_dsr_of_the_table_summed_first(rows, seed):
     expected = rates.dsr(summed, "x", "n", by="area", age_band="age_band", confidence=LEVELS)
     out = rates.dsr(shuffled, "x", "n", by="area", age_band="age_band", confidence=LEVELS, sum_rows=True)
     pd.testing.assert_frame_equal(out, expected, rtol=1e-12)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0.5, 1e7)), min_size=1, max_size=30),
+       st.sampled_from([0.8, 0.95, 0.998]))
+def test_wilson_limits_equal_the_stated_formula_for_fractional_numerators(pairs, level):
+    """wilson_limits (statsmodels' proportion_confint, method="wilson") is the docstring's closed form
+    (2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)), also for fractional (weighted) numerators."""
+    n = np.array([p[1] for p in pairs])
+    x = np.array([p[0] for p in pairs]) * n
+    z = stats.norm.ppf(1 - (1 - level) / 2)
+    half = z * np.sqrt(z * z + 4 * x * (1 - x / n))
+    centre, scale = 2 * x + z * z, 2 * (n + z * z)
+    lower, upper = rates.wilson_limits(x, n, level)
+    np.testing.assert_allclose(lower, np.clip((centre - half) / scale, 0, 1), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(upper, np.clip((centre + half) / scale, 0, 1), rtol=1e-9, atol=1e-15)
+    out = rates.proportion(pd.DataFrame({"x": x, "n": n}), "x", "n", confidence=level)
+    np.testing.assert_allclose(out.iloc[:, 3:5].to_numpy().T, [lower, upper], rtol=1e-15)

@@ -119,6 +119,11 @@ def wls_line(share: np.ndarray, rank: np.ndarray, y: np.ndarray):
     slope b1 = sum a (r - rbar)(y - ybar) / Sxx, intercept b0 = ybar - b1 rbar. Returns b0, b1 and the
     coefficient vectors c (b1 = sum c_j y_j) and d (b0 = sum d_j y_j), which carry every variance:
     c_j = a_j (r_j - rbar) / Sxx, d_j = a_j - rbar c_j.
+
+    This is statsmodels' ``WLS(y, [1, r], weights=a).fit()`` written in closed form for all groups at once:
+    statsmodels fits one group per call, and a Python loop over groups was 770 times slower (0.79 s
+    against 1 ms for 1,000 areas x 10 deciles), so the closed form stays; the tests check it against
+    statsmodels WLS to 1e-9 on random data (tests/test_inequality_properties.py).
     """
     rbar = (share * rank).sum(axis=1, keepdims=True)
     dev = rank - rbar

@@ -28,7 +28,8 @@ RCI                ACI / mu
 RCI_wagstaff       (b - a) ACI / ((mu - a)(b - mu)) for bounds (a, b) (Wagstaff 2005)
 ACI_erreygers      4 ACI / (b - a) (Erreygers 2009)
 SII                slope of the population-weighted regression of y on r: fitted(1) - fitted(0);
-                   se heteroskedasticity-robust (HC1), as healthequal's linear model
+                   se heteroskedasticity-robust (HC1), as healthequal's linear model and statsmodels
+                   WLS(...).fit(cov_type="HC1") (closed form, vectorised over groups; tested against it)
 SII_intercept      fitted(0), the most disadvantaged end
 RII                fitted(1) / fitted(0); limits on the log scale (delta method, HC1)
 BGV                sum p_j (y_j - mu)^2; se from Ahn et al. 2018
@@ -474,7 +475,15 @@ def _measures(pop, p, yg, sg, mask, n, fav, ordered, ref_flags, setting, scale, 
 
 
 def _hc1(p, r, y, b0, b1, n):
-    """HC1 (White, with n / (n - 2)) covariance of (intercept, slope) of the weighted regression."""
+    """HC1 (White, with n / (n - 2)) covariance of (intercept, slope) of the weighted regression.
+
+    With X_j = (1, r_j), residuals e_j = y_j - b0 - b1 r_j and weights p_j: cov = n / (n - 2) B^-1 M B^-1,
+    B = sum p_j X_j X_j', M = sum (p_j e_j)^2 X_j X_j' (White 1980; MacKinnon & White 1985), which is
+    statsmodels' ``WLS(y, X, weights=p).fit(cov_type="HC1").cov_params()`` and healthequal's. Computed in
+    closed form for every group at once rather than by statsmodels, which fits one group per call (a loop
+    over 1,000 groups was 770 times slower); the tests check it against statsmodels to 1e-9 on random
+    data.
+    """
     resid = y - b0[:, None] - b1[:, None] * r
     x = np.stack([np.ones_like(r), r], axis=-1)  # (G, K, 2)
     bread = np.einsum("gk,gki,gkj->gij", p, x, x)

@@ -49,7 +49,7 @@ def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
         raise TypeError(
             f"Column '{column}' holds dates or durations, not numbers. Fix: pass the column of values "
-            "(a date column belongs in x)."
+            "(a date column belongs in time=)."
         )
     if pd.api.types.is_bool_dtype(series):
         raise TypeError(

@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from equity_lib._figures import hand_back
 from equity_lib._validation import count_column, require_columns, require_dataframe, whole_number
 
 SUPPRESSED = "*"
@@ -523,7 +524,7 @@ def plot_ranges(results, *, title: str | None = None, xlabel: str = "Count the h
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     fig.suptitle(title if title is not None else _ranges_finding(worked_out_total, hidden_total).capitalize(),
                  x=0.01, ha="left", fontsize=11)
-    return fig
+    return hand_back(fig)
 
 
 def _ranges_finding(worked_out, hidden):

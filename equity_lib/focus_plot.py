@@ -8,10 +8,10 @@ states the finding.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from equity_lib._figures import hand_back, new_or_given
 from equity_lib.colours import NHS
 
 
@@ -47,10 +47,7 @@ def plot_pareto(table: pd.DataFrame, *, top: int | None = 10, cutoff: float = 0.
     if top is not None:
         rows = rows.head(top)
     vital = int(np.searchsorted(table["cumulative_share"].to_numpy(), cutoff - 1e-12) + 1)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.6))
-    else:
-        fig = ax.figure
+    fig, ax, own_figure = new_or_given(ax, figsize=(8, 0.45 * len(rows) + 1.6))
     y = np.arange(len(rows))[::-1]
     is_vital = np.arange(len(rows)) < vital
     bars = ax.barh(y, rows["value"], color=np.where(is_vital, NHS["dark_blue"], NHS["light_blue"]),
@@ -79,7 +76,7 @@ def plot_pareto(table: pd.DataFrame, *, top: int | None = 10, cutoff: float = 0.
     fig.text(0.01, 0.005, f"Hatched dark bars: the cells that make up the first {100 * cutoff:.0f}% "
              "(the vital few).", fontsize=8.5, color=NHS["dark_grey"])
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return hand_back(fig, own_figure)
 
 
 def _cumulative_text(cumulative: float, cutoff: float) -> str:

@@ -7,11 +7,11 @@ say which end is most deprived.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from equity_lib._figures import hand_back, new_or_given
 from equity_lib._validation import level_suffix
 from equity_lib.colours import NHS
 from equity_lib.inequality._common import format_number
@@ -78,10 +78,7 @@ def plot_sii(points: pd.DataFrame, result: pd.DataFrame | None = None, *, where:
         raise ValueError(f"points holds several areas ({key_columns}); pick one with where={{...}}.")
     dots = points[points["layer"] == "quantile"]
     line = points[points["layer"] == "fitted"]
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 4.6), layout="constrained")
-    else:
-        fig = ax.figure
+    fig, ax, own_figure = new_or_given(ax, figsize=(7.5, 4.6), layout="constrained")
     sizes = 60 + 1400 * dots["population_share"].to_numpy()
     ax.scatter(dots["relative_rank"], dots["value"], s=sizes, marker="o", color=NHS["blue"],
                edgecolors=NHS["dark_blue"], linewidths=1.0, alpha=0.85, zorder=3)
@@ -131,7 +128,7 @@ def plot_sii(points: pd.DataFrame, result: pd.DataFrame | None = None, *, where:
     ax.legend(handles=handles, loc="best", frameon=False, fontsize=8.5)
     if title:
         ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    return fig
+    return hand_back(fig, own_figure)
 
 
 def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | None = None,
@@ -191,10 +188,7 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
     null = 1.0 if ratio else 0.0
     present = [lv for lv in sorted(levels) if f"{prefix}lower_{level_suffix(lv)}" in rows.columns]
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.5, 1.9 + 0.45 * len(rows)), layout="constrained")
-    else:
-        fig = ax.figure
+    fig, ax, own_figure = new_or_given(ax, figsize=(8.5, 1.9 + 0.45 * len(rows)), layout="constrained")
     ypos = np.arange(len(rows))[::-1]
     widths = {lv: w for lv, w in zip(present, (5, 2, 1), strict=False)}
     excludes = np.zeros(len(rows), dtype=bool)
@@ -243,4 +237,4 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8.5)
     if title:
         ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    return fig
+    return hand_back(fig, own_figure)

@@ -4,21 +4,29 @@ Colours are NHS England's Making Data Count palette (conventions.md); meaning is
 colour alone: each point type has its own marker shape, every marker has a dark edge so it stands out
 from the white background (WCAG 2.2 non-text contrast), and each icon carries a letter and a label in
 words. The icons are drawn by this module's own code.
+
+Figures stay legible in the book: two panels across at most by default (about 8.5 inches wide), and
+many series are drawn a page of panels at a time (``page=``, ``per_page=``); one row per series, for
+any number of series, is ``SPCResult.compact_view()`` (``equity_lib.process_control.compact``).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import re
+from collections.abc import Iterator
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle
+from matplotlib.ticker import MaxNLocator, PercentFormatter, StrMethodFormatter
+from matplotlib.transforms import ScaledTranslation
 
+from equity_lib._figures import hand_back
 from equity_lib.colours import MDC
-from equity_lib.process_control.result import series_labels
 
 COLOURS = MDC
 MARKERS = {"common_cause": "o", "improvement": "D", "concern": "s", "neutral": "P"}
@@ -38,88 +46,362 @@ VARIATION_WORDS = {
     "neutral_low": "Special cause (low)",
 }
 ASSURANCE_WORDS = {"pass": "Will meet target", "fail": "Will miss target", "hit_and_miss": "Hit and miss"}
+PER_PAGE = 12  # panels on one page: six rows of two, a printed page
+ICON_WIDTH = 0.85  # inches right of each panel for its icons
 
 
-def plot_spc(result, *, title: str | None = None, ylabel: str | None = None, xlabel: str | None = None,
-             ncols: int | None = None, sharey: bool = False, icons: bool = True, percent: bool = False,
-             panel_size: tuple[float, float] = (5.2, 2.8)):
-    """Draw one panel per facet, with the variation and assurance icons of its last phase.
+# --- icons: what each shows, shared with the compact view ------------------------------------------
+
+def variation_icon(code) -> tuple[str, str, str] | None:
+    """The variation icon for a ``variation_icon`` code: (colour, letter, words), or None if missing."""
+    if not isinstance(code, str):
+        return None
+    kind = "common_cause" if code == "common_cause" else code.rsplit("_", 1)[0]
+    letter = "~" if kind == "common_cause" else ("H" if code.endswith("high") else "L")
+    return COLOURS[kind], letter, VARIATION_WORDS[code]
+
+
+def assurance_icon(code) -> tuple[str, str, str] | None:
+    """The assurance icon for an ``assurance`` code: (colour, letter, words), or None if missing."""
+    if not isinstance(code, str):
+        return None
+    colour = {"pass": COLOURS["improvement"], "fail": COLOURS["concern"],
+              "hit_and_miss": COLOURS["common_cause"]}[code]
+    letter = {"pass": "P", "fail": "F", "hit_and_miss": "?"}[code]
+    return colour, letter, ASSURANCE_WORDS[code]
+
+
+def letter_ink(colour: str) -> str:
+    """The colour of a letter on an icon of ``colour``: white on the dark purple, ink elsewhere (each
+    at least 4.5:1)."""
+    return "white" if colour == COLOURS["neutral"] else COLOURS["ink"]
+
+
+# --- words for the axes -----------------------------------------------------------------------------
+
+_ACRONYMS = {"ae": "A&E", "a&e": "A&E", "imd": "IMD", "nhs": "NHS", "dna": "DNA", "rtt": "RTT",
+             "gp": "GP", "icb": "ICB", "ons": "ONS", "los": "LOS", "id": "ID", "pct": "%"}
+
+
+def words(name) -> str:
+    """A column name in words: ``"week_start"`` -> "Week start", ``"imd_quintile"`` -> "IMD quintile"."""
+    parts = [p for p in re.split(r"[_\s]+", str(name).strip()) if p]
+    parts = [_ACRONYMS.get(p.lower(), p) for p in parts]
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:] if text else str(name)
+
+
+def _lower(text: str) -> str:
+    """``text`` to follow other words: first letter lower case unless it starts an acronym."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def time_label(settings: dict) -> str:
+    """The default x axis label: the ``time`` column in words, or what a point is without one."""
+    if settings.get("time"):
+        return words(settings["time"])
+    return "Subgroup" if settings.get("chart") in ("xbar", "s") else "Point"
+
+
+def value_label(settings: dict) -> str:
+    """The default y axis label, in words, from the columns, chart and multiplier.
+
+    p charts: "Over 4 hours (% of attendances)" when ``multiplier`` is 100; u charts: "Admissions per
+    100,000 population"; others the value column in words ("Waiting time (%)" for ``multiplier=100``).
+    """
+    chart, m = settings.get("chart"), settings.get("multiplier", 1)
+    if chart in ("p", "pp", "u", "up"):
+        num, den = words(settings["numerator"]), _lower(words(settings["denominator"]))
+        if chart in ("p", "pp"):
+            if m == 100:
+                return f"{num} (% of {den})"
+            if m == 1:
+                return f"{num} (proportion of {den})"
+        return f"{num} per {m:,g} {den}" if m != 1 else f"{num} per {den}"
+    base = words(settings.get("value") or "value")
+    base = {"mr": f"Moving range of {_lower(base)}", "xbar": f"Mean of {_lower(base)}",
+            "s": f"Standard deviation of {_lower(base)}"}.get(chart, base)
+    if m == 100:
+        return f"{base} (%)"
+    return f"{base} (x {m:,g})" if m != 1 else base
+
+
+def series_title(label, by: list[str]) -> str:
+    """A panel's title: the series' ``by`` value(s); a number is named by its column ("IMD quintile 1")."""
+    values = label if isinstance(label, tuple) else (label,)
+    parts = []
+    for column, value in zip(by, values, strict=False):
+        is_number = isinstance(value, numbers.Number) and not isinstance(value, bool)
+        parts.append(f"{words(column)} {value:g}" if is_number else str(value))
+    return " / ".join(parts)
+
+
+# --- which series, which page -----------------------------------------------------------------------
+
+def series_keys(frame: pd.DataFrame, by: list[str]) -> list:
+    """Each row's series as a hashable key: the ``by`` value, a tuple of values for two or more ``by``
+    columns, or ``"all"``."""
+    if not by:
+        return ["all"] * len(frame)
+    if len(by) == 1:
+        return list(np.asarray(frame[by[0]], dtype=object))
+    return list(zip(*(np.asarray(frame[c], dtype=object) for c in by), strict=True))
+
+
+def _key_text(key) -> str:
+    return " / ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
+def choose_series(keys: list, series, by: list[str]) -> list:
+    """The keys asked for by ``series`` (a label, a tuple of ``by`` values, or a list of them), in the
+    order given; every key, in data order, when ``series`` is None."""
+    if series is None:
+        return keys
+    wanted = list(series) if isinstance(series, (list, pd.Index, pd.Series, np.ndarray)) else [series]
+    by_text = {_key_text(k): k for k in keys}
+    chosen = []
+    for item in wanted:
+        key = item if item in keys else by_text.get(_key_text(item))
+        if key is None:
+            shown = ", ".join(repr(_key_text(k)) for k in keys[:5]) + (", ..." if len(keys) > 5 else "")
+            raise ValueError(f"series={item!r} is not a series of this result (by={by}); its series are "
+                             f"{shown}. Fix: pass one of those.")
+        chosen.append(key)
+    return chosen
+
+
+def page_slice(n: int, page: int | None, per_page: int, *, what: str, fix: str) -> tuple[slice, int]:
+    """The items of page ``page`` (1-based) of ``n`` items, ``per_page`` a page, and the number of pages.
+
+    Without ``page``, every item when they fit on one page; otherwise a ValueError naming the pages and
+    ``fix``.
+    """
+    if not isinstance(per_page, (int, np.integer)) or isinstance(per_page, bool) or per_page < 1:
+        raise ValueError(f"per_page must be a whole number of at least 1, not {per_page!r}.")
+    pages = max(1, math.ceil(n / per_page))
+    if page is None:
+        if n > per_page:
+            raise ValueError(f"{n} {what} would need {pages} pages of {per_page}. Fix: {fix}")
+        return slice(0, n), 1
+    if not isinstance(page, (int, np.integer)) or isinstance(page, bool) or not 1 <= page <= pages:
+        raise ValueError(f"page must be a whole number from 1 to {pages} ({n} {what}, {per_page} a page), "
+                         f"not {page!r}.")
+    return slice((page - 1) * per_page, page * per_page), pages
+
+
+# --- the chart ----------------------------------------------------------------------------------------
+
+def plot_spc(result, *, ax=None, series=None, page: int | None = None, per_page: int = PER_PAGE,
+             title: str | None = None, ylabel: str | None = None, xlabel: str | None = None,
+             ncols: int | None = None, sharey: bool = False, icons: bool = True,
+             percent: bool | None = None, legend: bool = True,
+             panel_size: tuple[float, float] | None = None):
+    """Draw one panel per series, with the variation and assurance icons of its last phase.
 
     Parameters
     ----------
     result : SPCResult
+    ax : matplotlib.axes.Axes, optional
+        Draw one series on this axes (pick it with ``series`` when the result has several); the
+        icons go just right of it and the legend inside it. Returns the axes' figure.
+    series : str, tuple or list, optional
+        The series to draw, in this order: ``by`` values (a tuple, or the values joined by " / ",
+        for two or more ``by`` columns). Default every series, in data order. Pick them from
+        :meth:`~equity_lib.process_control.SPCResult.compact`, e.g. its rows sorted by variation.
+    page, per_page : int, optional
+        Draw page ``page`` (1, 2, ...) of the series, ``per_page`` panels a page (default 12). More
+        series than ``per_page`` need a ``page`` (or
+        :meth:`~equity_lib.process_control.SPCResult.plot_pages` for every page): a figure of 100
+        panels cannot be read; ``result.compact_view()`` shows every series as one row each. The
+        page and the number of pages go in the title.
     title : str, optional
         The figure's title: state the finding ("Two trusts are improving; none will meet 92%").
     ylabel, xlabel : str, optional
-        Axis labels with units; default the y and x column names.
+        Axis labels with units; default the columns in words (``value_label``,
+        ``time_label`` in this module), e.g. "Over 4 hours (% of attendances)" and "Month".
     ncols : int, optional
-        Panels per row (default up to 3).
+        Panels across (default 2, 1 for a single series): the figure stays about 8.5 inches wide,
+        legible at 0.7 of its size on a 1280-pixel page.
     sharey : bool
         One y scale for every panel (compare levels) or one each (see each pattern).
     icons : bool
         Draw the variation and assurance icons beside each panel.
-    percent : bool
-        Label the y axis ticks with a % sign.
+    percent : bool, optional
+        Label the y ticks as percentages of 100 (values already on a 0-100 scale). Default: for p
+        and p' charts with ``multiplier=100``. Otherwise ticks of 1,000 and over have thousands
+        separators.
+    legend : bool
+        Draw the legend of lines and point types.
+    panel_size : tuple of float, optional
+        Width and height of one panel in inches (default (6, 3.2) for one across, (3.5, 2.4) for
+        two).
 
     Returns
     -------
     matplotlib.figure.Figure
+        Closed in pyplot when made here (shown once in Jupyter as the cell's value; ``savefig``
+        works), or the figure of ``ax``.
     """
-    table, summary, settings = result.table, result.summary(), result.settings
+    settings = result.settings
     by = settings.get("by") or []
-    table = table.assign(series=series_labels(table, by))
-    summary = summary.assign(series=series_labels(summary, by))
-    facets = list(pd.unique(table["series"]))
-    ncols = ncols or min(3, len(facets))
-    nrows = math.ceil(len(facets) / ncols)
-    icon_share = 0.22 if icons else 0.0
-    fig = plt.figure(figsize=(panel_size[0] * (1 + icon_share) * ncols, panel_size[1] * nrows + 1.3),
-                     layout="constrained")
-    grid = fig.add_gridspec(nrows, ncols * (2 if icons else 1),
-                            width_ratios=([1, icon_share] if icons else [1]) * ncols)
-    first_ax = None
-    for k, facet in enumerate(facets):
-        row, col = divmod(k, ncols)
-        ax = fig.add_subplot(grid[row, col * (2 if icons else 1)],
-                             sharey=first_ax if sharey and first_ax is not None else None)
-        first_ax = first_ax or ax
-        _draw_panel(ax, table[table["series"] == facet], settings)
-        ax.set_title(str(facet) if by else "", loc="left", fontsize=11)
-        ax.set_ylabel(ylabel or settings.get("value") or settings.get("numerator") or "value")
-        ax.set_xlabel(xlabel or settings.get("time") or "point")
-        if percent:
-            ax.yaxis.set_major_formatter(lambda v, _: f"{v:g}%")
-        if icons:
-            last = summary[summary["series"] == facet].iloc[-1]
-            _draw_icons(fig.add_subplot(grid[row, col * 2 + 1]), last)
-    if title:
-        fig.suptitle(title, fontsize=13, fontweight="bold", x=0.01, ha="left")
+    table = result.table
+    keys = series_keys(table, by)
+    rows = pd.Series(np.arange(len(table))).groupby(pd.Series(keys, dtype=object), sort=False).indices
+    names = list(rows)
+    chosen = choose_series(names, series, by)
+    summary = result.summary_table
+    last = dict(zip(series_keys(summary, by), summary.itertuples(index=False), strict=True))
+    if percent is None:
+        percent = settings.get("chart") in ("p", "pp") and settings.get("multiplier") == 100
+    ylabel = value_label(settings) if ylabel is None else ylabel
+    xlabel = time_label(settings) if xlabel is None else xlabel
     centre = "median" if settings.get("chart") in ("run", "g") else "mean"
-    fig.legend(handles=_legend_handles(table, centre), loc="outside lower center",
-               ncol=2 if ncols == 1 else 4, frameon=False,
-               fontsize=9)
-    return fig
+    if ax is not None:
+        if len(chosen) != 1:
+            shown = ", ".join(repr(_key_text(k)) for k in chosen[:3]) + (", ..." if len(chosen) > 3 else "")
+            raise ValueError(f"ax= draws one series, and {len(chosen)} are asked for ({shown}). Fix: pass "
+                             f"series={_key_text(chosen[0])!r} to draw one of them on ax, or leave out "
+                             "ax= to draw one panel per series (by).")
+        t = table.iloc[rows[chosen[0]]]
+        _draw_panel(ax, t)
+        _format_y(ax, _span(t), percent)
+        ax.set_title(title or (series_title(chosen[0], by) if by else ""), loc="left", fontsize=11)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        if icons:
+            _draw_icons(ax, last[chosen[0]])
+        if legend:
+            ax.legend(handles=_legend_handles(t, centre), loc="best", fontsize=7, frameon=True,
+                      framealpha=0.9, edgecolor="none")
+        return _root(ax)
+
+    part, pages = page_slice(
+        len(chosen), page, per_page, what="series",
+        fix=f"pass page=1 (up to {math.ceil(len(chosen) / per_page)}) to draw one page, "
+            "result.plot_pages() for every page, series=[...] for the ones you need, or per_page= for "
+            "bigger pages; or see every series as one row in result.compact_view().")
+    on_page = chosen[part]
+    ncols = ncols or (1 if len(on_page) == 1 else 2)
+    ncols = max(1, min(ncols, len(on_page)))
+    nrows = math.ceil(len(on_page) / ncols)
+    width, height = panel_size or ((6.0, 3.2) if ncols == 1 else (3.5, 2.4))
+    icon_width = ICON_WIDTH if icons else 0.0
+    fig = plt.figure(figsize=((width + icon_width) * ncols, height * nrows + (1.3 if legend else 0.6)),
+                     layout="constrained")
+    grid = fig.add_gridspec(nrows, ncols)
+    shared_span = _span(table.iloc[np.concatenate([rows[k] for k in on_page])]) if sharey else None
+    first_ax = None
+    for k, key in enumerate(on_page):
+        row, col = divmod(k, ncols)
+        panel = fig.add_subplot(grid[row, col],
+                                sharey=first_ax if sharey else None)
+        first_ax = first_ax or panel
+        t = table.iloc[rows[key]]
+        _draw_panel(panel, t)
+        _format_y(panel, shared_span or _span(t), percent)
+        panel.set_title(series_title(key, by) if by else "", loc="left", fontsize=10)
+        panel.set_ylabel(ylabel if col == 0 else "", fontsize=9)
+        panel.set_xlabel(xlabel if row == nrows - 1 or k + ncols >= len(on_page) else "", fontsize=9)
+        panel.tick_params(labelsize=8)
+        if icons:
+            _draw_icons(panel, last[key])
+    heading = title or ""
+    if pages > 1:
+        first, end = part.start + 1, part.start + len(on_page)
+        note = f"page {page} of {pages}: series {first} to {end} of {len(chosen)}"
+        heading = f"{heading} ({note})" if heading else note[0].upper() + note[1:]
+    if heading:
+        fig.suptitle(heading, fontsize=12, fontweight="bold", x=0.01, ha="left", wrap=True)
+    if legend:
+        handles = _legend_handles(table.iloc[np.concatenate([rows[k] for k in on_page])], centre)
+        fig.legend(handles=handles, loc="outside lower center", ncol=2 if ncols == 1 else 3, frameon=False,
+                   fontsize=8)
+    return hand_back(fig)
 
 
-def _draw_panel(ax, t, settings):
-    x = t["time"].to_numpy()
+def plot_pages(result, *, per_page: int = PER_PAGE, **kwargs) -> Iterator:
+    """Every page of :func:`plot_spc`, one figure at a time (e.g. into a PdfPages file)."""
+    by = result.settings.get("by") or []
+    keys = choose_series(list(dict.fromkeys(series_keys(result.table, by))), kwargs.pop("series", None), by)
+    for page in range(1, max(1, math.ceil(len(keys) / per_page)) + 1):
+        yield plot_spc(result, series=keys, page=page, per_page=per_page, **kwargs)
+
+
+def _root(ax):
+    """The top-level figure of ``ax`` (not a subfigure)."""
+    try:
+        return ax.get_figure(root=True)
+    except TypeError:  # matplotlib < 3.10
+        fig = ax.figure
+        return getattr(fig, "figure", fig) or fig
+
+
+def _span(t) -> tuple[float, float]:
+    """The lowest and highest number drawn: values, limits and target."""
+    drawn = t[["value", "cl", "lcl", "ucl", "target"]].to_numpy(dtype=float)
+    finite = drawn[np.isfinite(drawn)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+
+
+def _format_y(ax, span, percent: bool) -> None:
+    """At most five steps of 1, 2 or 5 (times a power of ten) on the y axis, labelled with the decimals
+    they need: as percentages, or with thousands separators (matplotlib's formatters)."""
+    low, high = span
+    step = (high - low) / 5
+    decimals = 0 if step <= 0 else int(min(6, max(0, math.ceil(-math.log10(step)))))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=decimals))
+    else:
+        ax.yaxis.set_major_formatter(StrMethodFormatter(f"{{x:,.{decimals}f}}"))
+
+
+def _with_breaks(x, y, phase):
+    """x and y with a gap between phases, so each phase's line is one piece of one Line2D."""
+    if len(phase) < 2 or (phase[1:] == phase[:-1]).all():
+        return x, y
+    starts = np.flatnonzero(phase[1:] != phase[:-1]) + 1
     is_date = np.issubdtype(x.dtype, np.datetime64)
-    ax.plot(x, t["value"], color=COLOURS["line"], linewidth=1.2, zorder=2)
-    for _, phase in t.groupby("phase", sort=False):
-        px = phase["time"].to_numpy()
-        ax.plot(px, phase["cl"], color=COLOURS["ink"], linewidth=1.4, zorder=1)
-        for limit in ("lcl", "ucl"):
-            ax.plot(px, phase[limit], color=COLOURS["line"], linewidth=1.0, linestyle="--", zorder=1)
-    if t["target"].notna().any():
-        ax.plot(x, t["target"], color=COLOURS["target"], linewidth=1.4, linestyle=(0, (6, 2, 1, 2)),
-                zorder=1)
+    gap_x = np.array(["NaT"] * len(starts), dtype=x.dtype) if is_date else np.full(len(starts), np.nan)
+    return (np.insert(x.astype(x.dtype if is_date else float), starts, gap_x),
+            np.insert(y.astype(float), starts, np.nan))
+
+
+def _draw_panel(ax, t):
+    x = t["time"].to_numpy()
+    if x.dtype == object:  # numbers stored as objects become numbers; text labels stay text
+        numeric = pd.to_numeric(t["time"], errors="coerce")
+        x = numeric.to_numpy(dtype=float) if numeric.notna().all() else x.astype(str)
+    is_date = np.issubdtype(x.dtype, np.datetime64)
+    value = t["value"].to_numpy(dtype=float)
+    phase = t["phase"].to_numpy()
+    ax.plot(x, value, color=COLOURS["line"], linewidth=1.2, zorder=2)
+    if x.dtype.kind in "fiuM":
+        lines = [("cl", dict(color=COLOURS["ink"], linewidth=1.4)),
+                 ("lcl", dict(color=COLOURS["line"], linewidth=1.0, linestyle="--")),
+                 ("ucl", dict(color=COLOURS["line"], linewidth=1.0, linestyle="--"))]
+        for column, style in lines:
+            ax.plot(*_with_breaks(x, t[column].to_numpy(dtype=float), phase), zorder=1, **style)
+    else:  # text labels (xbar/s subgroups): one line per phase
+        for p in pd.unique(phase):
+            inside = phase == p
+            ax.plot(x[inside], t["cl"].to_numpy()[inside], color=COLOURS["ink"], linewidth=1.4, zorder=1)
+            for limit in ("lcl", "ucl"):
+                ax.plot(x[inside], t[limit].to_numpy()[inside], color=COLOURS["line"], linewidth=1.0,
+                        linestyle="--", zorder=1)
+    target = t["target"].to_numpy(dtype=float)
+    if np.isfinite(target).any():
+        ax.plot(x, target, color=COLOURS["target"], linewidth=1.4, linestyle=(0, (6, 2, 1, 2)), zorder=1)
+    kinds = t["point_type"]
     for kind, marker in MARKERS.items():
-        these = t[t["point_type"] == kind]
-        if len(these):
-            ax.scatter(these["time"], these["value"], marker=marker, s=34, color=COLOURS[kind],
-                       edgecolors=COLOURS["ink"], linewidths=0.7, zorder=3)
+        these = kinds.eq(kind).to_numpy(dtype=bool, na_value=False)
+        if these.any():
+            ax.plot(x[these], value[these], linestyle="none", marker=marker, markersize=5.8,
+                    markerfacecolor=COLOURS[kind], markeredgecolor=COLOURS["ink"], markeredgewidth=0.7,
+                    zorder=3)
     if is_date:
-        locator = mdates.AutoDateLocator()
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]  # 2-3 years of weeks: a tick a year
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.spines[["top", "right"]].set_visible(False)
@@ -127,35 +409,28 @@ def _draw_panel(ax, t, settings):
 
 
 def _draw_icons(ax, last):
-    """Variation (top) and assurance (bottom) icons: a coloured disc with a letter, and words below."""
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 2.3)
-    ax.set_aspect("equal", adjustable="box", anchor="C")
-    ax.axis("off")
-    icon = last["variation_icon"]
-    if pd.notna(icon):
-        kind = icon.rsplit("_", 1)[0] if icon != "common_cause" else "common_cause"
-        letter = "" if kind == "common_cause" else ("H" if icon.endswith("high") else "L")
-        _disc(ax, 1.75, COLOURS[kind], letter or "~", VARIATION_WORDS[icon])
-    assurance = last["assurance"]
-    if pd.notna(assurance):
-        colour = {"pass": COLOURS["improvement"], "fail": COLOURS["concern"],
-                  "hit_and_miss": COLOURS["common_cause"]}[assurance]
-        letter = {"pass": "P", "fail": "F", "hit_and_miss": "?"}[assurance]
-        _disc(ax, 0.6, colour, letter, ASSURANCE_WORDS[assurance])
-
-
-def _disc(ax, y, colour, letter, words):
-    ax.add_patch(Circle((0.5, y), 0.34, facecolor=colour, edgecolor=COLOURS["ink"], linewidth=1.2))
-    ink = "white" if colour == COLOURS["neutral"] else COLOURS["ink"]
-    ax.text(0.5, y, letter, ha="center", va="center", fontsize=15, fontweight="bold", color=ink)
-    ax.text(0.5, y - 0.42, words, ha="center", va="top", fontsize=8, color=COLOURS["ink"], wrap=True)
+    """Variation (upper) and assurance (lower) icons just right of ``ax``: a disc with a letter, and
+    words below it. Text artists of ``ax`` (a fixed distance from its edge, in inches), so the layout
+    makes room for them and no extra axes are drawn."""
+    fig = ax.get_figure()
+    for y, icon in ((0.72, variation_icon(last.variation_icon)), (0.24, assurance_icon(last.assurance))):
+        if icon is None:
+            continue
+        colour, letter, text = icon
+        centre = ax.transAxes + ScaledTranslation(ICON_WIDTH / 2, 0, fig.dpi_scale_trans)
+        below = ax.transAxes + ScaledTranslation(ICON_WIDTH / 2, -0.2, fig.dpi_scale_trans)
+        ax.text(1, y, letter, transform=centre, ha="center", va="center", fontsize=11,
+                fontweight="bold", color=letter_ink(colour), clip_on=False,
+                bbox=dict(boxstyle="circle,pad=0.45", facecolor=colour, edgecolor=COLOURS["ink"],
+                          linewidth=1.1))
+        ax.text(1, y, text.replace(" (", "\n(").replace(" target", "\ntarget"), transform=below,
+                ha="center", va="top", fontsize=7, color=COLOURS["ink"], linespacing=1.1, clip_on=False)
 
 
 def _legend_handles(table, centre):
     handles = [Line2D([], [], color=COLOURS["ink"], linewidth=1.4, label=f"Centre line ({centre})"),
                Line2D([], [], color=COLOURS["line"], linewidth=1.0, linestyle="--", label="Process limits")]
-    if table["lcl"].isna().all():
+    if table["lcl"].isna().all() and table["ucl"].isna().all():
         handles.pop()
     if table["target"].notna().any():
         handles.append(Line2D([], [], color=COLOURS["target"], linewidth=1.4,

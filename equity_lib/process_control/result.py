@@ -59,7 +59,7 @@ class SPCResult:
     def describe(self, decimals: int = 1) -> pd.Series:
         """One plain-English sentence per series about its latest phase, for findings and alt text.
 
-        Returns a Series indexed by series label (see :func:`series_labels`), e.g. "Trust A: common
+        Returns a Series indexed by series label (see ``series_labels``), e.g. "Trust A: common
         cause variation around a mean of 58.2 (limits 52.1 to 64.3); the target of 92 lies above the
         upper limit, so it will consistently be missed unless the process changes."
         """
@@ -83,10 +83,48 @@ class SPCResult:
         return pd.Series(sentences, name="finding")
 
     def plot(self, **kwargs):
-        """Draw the Making Data Count chart; see :func:`equity_lib.process_control.plot.plot_spc`."""
+        """Draw the Making Data Count chart; see :func:`equity_lib.process_control.plot.plot_spc`.
+
+        ``ax=`` draws one series on a given axes; more series than ``per_page`` (12) need ``page=``.
+        Returns the figure, closed in pyplot, so Jupyter shows it once as the cell's value.
+        """
         from equity_lib.process_control.plot import plot_spc
 
         return plot_spc(self, **kwargs)
+
+    def plot_pages(self, **kwargs):
+        """Every page of :meth:`plot`, one figure at a time (``per_page`` panels each, default 12).
+
+        E.g. ``with PdfPages("trusts.pdf") as pdf: [pdf.savefig(f) for f in result.plot_pages()]``.
+        """
+        from equity_lib.process_control.plot import plot_pages
+
+        return plot_pages(self, **kwargs)
+
+    def compact(self) -> pd.DataFrame:
+        """One row per series: its latest point and the icons of its last phase, from :meth:`summary`.
+
+        Columns: the ``by`` column(s), ``time`` and ``value`` of the latest point with a value,
+        ``phase``, ``n_points``, ``cl``, ``lcl``, ``ucl``, ``target``, ``improvement``, ``variation``,
+        ``variation_icon``, ``assurance``, ``trial_limits`` (as in :meth:`summary`), and
+        ``variation_text``, ``assurance_text`` (the icons in words). Sort it with pandas, e.g.
+        ``result.compact().sort_values("value")``; pick series to plot from it with
+        ``result.plot(series=list(rows["trust"]))``. Made by
+        ``equity_lib.process_control.compact.compact_table``.
+        """
+        from equity_lib.process_control.compact import compact_table
+
+        return compact_table(self)
+
+    def compact_view(self, **kwargs):
+        """:meth:`compact` as a table to read: HTML in Jupyter (icons with letters and words; headers
+        that sort), ``.to_image()`` for print. ``sort="variation"`` puts concerns first,
+        ``sort="assurance"`` misses first. Returns an
+        ``equity_lib.process_control.compact.CompactView``; its parameters are the keyword arguments.
+        """
+        from equity_lib.process_control.compact import CompactView
+
+        return CompactView.from_result(self, **kwargs)
 
     def __repr__(self) -> str:
         s = self.settings

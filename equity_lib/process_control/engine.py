@@ -212,7 +212,7 @@ def spc(
     order = np.argsort(codes, kind="stable")
     _check_sorted(data, time, xs, codes, order, allow_repeats=chart in ("xbar", "s"), by=by)
 
-    work = _working_points(chart, codes[order], xs[order], values[order],
+    work = _working_points(chart, codes[order], None if xs is None else xs[order], values[order],
                            None if denominators is None else denominators[order], order)
     if chart in _REGULAR:
         _warn_gaps(work, series)

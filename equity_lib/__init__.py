@@ -29,7 +29,7 @@ from equity_lib.rates import ESP2013, dsr, isr, mean, proportion, rate  # noqa: 
 
 __all__ += ["ESP2013", "dsr", "isr", "mean", "proportion", "rate"]
 from equity_lib.funnel import FunnelResult, funnel_chart, funnel_limits, funnel_significance  # noqa: E402
-from equity_lib.funnel_plot import plot_funnel  # noqa: E402
+from equity_lib.funnel.plot import plot_funnel  # noqa: E402
 
 __all__ += ["FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel"]
 from equity_lib.inequality import (  # noqa: E402
@@ -45,7 +45,7 @@ from equity_lib.inequality import (  # noqa: E402
 __all__ += ["assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
             "summary_measures"]
 from equity_lib.focus import excess_cases, pareto  # noqa: E402
-from equity_lib.focus_plot import plot_pareto  # noqa: E402
+from equity_lib.focus.plot import plot_pareto  # noqa: E402
 from equity_lib.gaps import gap_spc, group_gap  # noqa: E402
 from equity_lib.pause import EquityPause, equity_pause  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""equity_lib.focus: excess cases and the Pareto of cells; equity_lib.focus_plot."""
+"""equity_lib.focus: excess cases and the Pareto of cells; equity_lib.focus.plot."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equity_lib.focus import excess_cases, pareto
-from equity_lib.focus_plot import plot_pareto
+from equity_lib.focus.plot import plot_pareto
 
 
 def _table():

@@ -11,7 +11,7 @@ from matplotlib.colors import to_hex
 
 from equity_lib import funnel_chart, plot_funnel
 from equity_lib.colours import NHS
-from equity_lib.funnel_plot import default_title
+from equity_lib.funnel.plot import default_title
 from equity_lib.overdispersion import OverdispersionWarning
 
 

@@ -5,7 +5,7 @@
 * :func:`excess_cases` - how many fewer events (e.g. long waits) if every group had the reference
   group's rate, e.g. if the most deprived matched the least deprived.
 * :func:`pareto` - rank cells (e.g. trust x quintile, the ``by`` columns) by that excess and accumulate
-  their share, to find the vital few. :func:`equity_lib.focus_plot.plot_pareto` draws it.
+  their share, to find the vital few. :func:`equity_lib.focus.plot.plot_pareto` draws it.
 """
 
 from __future__ import annotations

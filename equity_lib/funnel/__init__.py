@@ -1,5 +1,5 @@
 """Funnel plots: control limits and outliers for proportions, ratios and rates, with an overdispersion
-adjustment. Computation only; :mod:`equity_lib.funnel_plot` draws the result.
+adjustment. Computation only; :mod:`equity_lib.funnel.plot` draws the result.
 
 Two layers:
 
@@ -436,8 +436,8 @@ class FunnelResult:
     settings: dict = field(default_factory=dict)
 
     def plot(self, **kwargs):
-        """The funnel plot: see :func:`equity_lib.funnel_plot.plot_funnel` for the arguments."""
-        from equity_lib.funnel_plot import plot_funnel
+        """The funnel plot: see :func:`equity_lib.funnel.plot.plot_funnel` for the arguments."""
+        from equity_lib.funnel.plot import plot_funnel
 
         return plot_funnel(self, **kwargs)
 

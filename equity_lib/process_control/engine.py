@@ -240,7 +240,7 @@ def spc(
         first = short[0]
         warnings.warn(
             f"{short.size} phase(s) have fewer than {min_points} points to set their limits (e.g. "
-            f"series {series[work['code'][seg == first][0]]!r}, phase "
+            f"series {_name(series[work['code'][seg == first][0]])}, phase "
             f"{phase[seg == first][0]}: {int(base_points[first])} points): their limits are trial "
             "limits (column trial_limits); treat signals with caution and recalculate when more "
             "data arrive.",
@@ -452,14 +452,19 @@ def _warn_gaps(work, series):
         return
     at = np.flatnonzero(gap)
     missing = (step_size[at] // step[code[1:]][at] - 1).sum()
-    examples = [f"{series[code[i]]!r}: {int(step_size[i] // step[code[i]] - 1)} {unit}(s) missing between "
-                f"{_show(work['x'][i])} and {_show(work['x'][i + 1])}" for i in at[:3]]
+    examples = [f"{_name(series[code[i]])}: {int(step_size[i] // step[code[i]] - 1)} {unit}(s) missing "
+                f"between {_show(work['x'][i])} and {_show(work['x'][i + 1])}" for i in at[:3]]
     warnings.warn(
         f"{len(np.unique(code[at]))} series have missing periods ({int(missing)} {unit}(s) in all): "
         f"{'; '.join(examples)}{' ...' if at.size > 3 else ''}. The chart joins the points either side "
         "and the moving range spans the gap. Fix: add a row for each missing period (with no value if "
         "it is unknown), or check the extract.",
         DataGapWarning, stacklevel=3)
+
+
+def _name(label):
+    """A series label as the user wrote it: 1, not np.int64(1)."""
+    return repr(label.item() if isinstance(label, np.generic) else label)
 
 
 def _show(x):
@@ -472,7 +477,7 @@ def _warn_no_value(y_plot, work, series):
     if not missing.any():
         return
     per_series = pd.Series(work["code"][missing]).value_counts(sort=False)
-    where = ", ".join(f"{series[c]!r}: {k}" for c, k in list(per_series.items())[:5])
+    where = ", ".join(f"{_name(series[c])}: {k}" for c, k in list(per_series.items())[:5])
     warnings.warn(
         f"{int(missing.sum())} point(s) have no value and are not charted ({where}"
         f"{' ...' if per_series.size > 5 else ''}). They keep their rows in result.table with their "
@@ -497,7 +502,7 @@ def _warn_overdispersed(chart, ratio, cl, den, seg, nseg, base, work, series, ph
     if not flagged.size:
         return
     first_point = np.searchsorted(seg, flagged)
-    names = [f"{series[work['code'][i]]!r}" + (f" phase {phase[i]}" if phase[i] > 1 else "")
+    names = [f"{_name(series[work['code'][i]])}" + (f" phase {phase[i]}" if phase[i] > 1 else "")
              + f" (phi = {phi[s]:.3g})" for s, i in zip(flagged[:5], first_point[:5], strict=True)]
     n_series = len(np.unique(work["code"][first_point]))
     laney = {"p": "pp", "u": "up"}[chart]
@@ -535,7 +540,7 @@ def _match_time(spec, name, work, series, time, by=()):
     asked = pd.MultiIndex.from_arrays([np.asarray(codes), wanted])
     found = asked.isin(points)
     if isinstance(spec, Mapping):
-        missing = [f"{series[c]!r}: {v!r}" for (c, v), f in zip(pairs, found, strict=True) if not f]
+        missing = [f"{_name(series[c])}: {v!r}" for (c, v), f in zip(pairs, found, strict=True) if not f]
     else:
         # One entry per value and series, value by value: report the values as the caller wrote them.
         hit = found.reshape(-1, len(series)).any(axis=1)
@@ -585,7 +590,7 @@ def _check_enough_points(chart, counts, seg, work, series, phase):
     need = _MIN_TO_COMPUTE[chart]
     short = np.flatnonzero(counts < need)
     if short.size:
-        where = [f"series {series[work['code'][seg == s][0]]!r} phase {phase[seg == s][0]} "
+        where = [f"series {_name(series[work['code'][seg == s][0]])} phase {phase[seg == s][0]} "
                  f"({int(counts[s])})" for s in short[:5]]
         raise ValueError(
             f"Too few points with a value to set limits: a {chart} chart needs at least {need} per "
@@ -602,7 +607,7 @@ def _check_limits_exist(chart, lcl, seg, nseg, work, series, phase):
     no_limits[seg[~np.isnan(lcl)]] = False
     bad = np.flatnonzero(no_limits)
     if bad.size:
-        where = [f"series {series[work['code'][seg == s][0]]!r} phase {phase[seg == s][0]}"
+        where = [f"series {_name(series[work['code'][seg == s][0]])} phase {phase[seg == s][0]}"
                  for s in bad[:5]]
         why = {"xbar": "every subgroup there has fewer than 2 measurements, so no spread can be measured",
                "s": "every subgroup there has fewer than 2 measurements, so no spread can be measured"}.get(

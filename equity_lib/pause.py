@@ -34,7 +34,7 @@ from equity_lib.process_control import SPCResult
 STATUSES = ("ok", "caution", "act")
 #: The decisions a board can record.
 DECISIONS = ("sign off", "sign off with conditions", "do not sign off yet")
-_COMPLETENESS_COLUMNS = {"field", "records", "valid", "not_stated", "not_known", "missing", "invalid",
+_COMPLETENESS_COLUMNS = {"column", "records", "valid", "not_stated", "not_known", "missing", "invalid",
                          "pct_valid"}
 
 
@@ -88,7 +88,7 @@ def _completeness_answer(table: pd.DataFrame, threshold: float) -> tuple[str, st
     name = (table[labels].astype(str).agg(" ".join, axis=1) if labels
             else pd.Series([f"row {i}" for i in table.index], index=table.index))
     overall = 100 * table["valid"].sum() / table["records"].sum()
-    field = table["field"].iloc[0] if "field" in table else "the field"
+    field = table["column"].iloc[0] if "column" in table else "the field"
     lowest = table["pct_valid"].idxmin()
     below = name[table["pct_valid"] < threshold].tolist()
     evidence = (f"{field} is valid for {overall:.1f}% of {int(table['records'].sum()):,} records; lowest "
@@ -182,6 +182,75 @@ def _publication_answer(check: SafetyCheck) -> tuple[str, str]:
     return "Not safe to publish yet: " + " ".join(check.reasons[:2]), "act"
 
 
+def _check_inputs(completeness, stratified, gradient, threshold) -> None:
+    """Each piece of evidence is the output it should be, and the threshold a percentage."""
+    for name, value, source in (("completeness", completeness, "equity_lib.quality.completeness(...)"),
+                                ("gradient", gradient, "equity_lib.sii(...)")):
+        if value is not None and not isinstance(value, pd.DataFrame):
+            raise TypeError(f"{name} must be the table from {source} (a DataFrame), not a "
+                            f"{type(value).__name__}. Fix: pass that table, or leave {name} out.")
+    if stratified is not None and not isinstance(stratified, SPCResult):
+        hint = (" (a table, e.g. its .table or .summary())" if isinstance(stratified, pd.DataFrame) else "")
+        raise TypeError(f"stratified must be the result of equity_lib.spc(..., by=<group column>) itself, "
+                        f"not a {type(stratified).__name__}{hint}. Fix: pass the SPCResult that spc "
+                        "returns, e.g. stratified=spc(data, 'pct', 'month', by='imd_quintile', "
+                        "improvement='decrease').")
+    number = isinstance(threshold, (int, float, np.integer, np.floating)) and not isinstance(
+        threshold, (bool, np.bool_))
+    if not number or not np.isfinite(threshold) or not 0 <= threshold <= 100:
+        raise ValueError(f"completeness_threshold is a percentage of valid codes from 0 to 100, not "
+                         f"{threshold!r}. Fix: pass e.g. completeness_threshold=90 for 90%.")
+
+
+def _focus_groups(focus_groups, stratified) -> list:
+    """The focus groups as values of the stratified chart's group column.
+
+    A value matches a group exactly, or else as :mod:`equity_lib.quality` compares codes (as text, without
+    surrounding spaces, case-insensitive, whole numbers without a decimal point): "4" and 4.0 are group 4.
+    A value that matches no group, or two, is an error: judging the wrong group would be a silent wrong
+    answer.
+    """
+    if isinstance(focus_groups, (str, bytes, int, float, np.generic)):
+        focus_groups = [focus_groups]
+    try:
+        groups = list(focus_groups)
+    except TypeError as err:
+        raise TypeError(f"focus_groups must be a group or a list of groups, not {focus_groups!r}.") from err
+    if not groups:
+        raise ValueError("focus_groups is empty. Fix: name the groups the initiative is designed for, e.g. "
+                         "focus_groups=[1].")
+    if stratified is None:
+        return groups
+    from equity_lib.quality import _normalised_values
+
+    name = (stratified.settings.get("by") or [None])[0]
+    if name is None:
+        return groups  # _stratified_answer says the chart needs one group column
+    known = list(pd.unique(stratified.summary_table[name]))
+    normal_known = list(_normalised_values(known))
+    matched = []
+    for group in groups:
+        exact = [k for k in known if _same(k, group)]
+        if not exact:
+            normal = _normalised_values([group]).iloc[0]
+            exact = [k for k, n in zip(known, normal_known, strict=True)
+                     if not pd.isna(normal) and not pd.isna(n) and n == normal]
+        if len(exact) != 1:
+            shown = ", ".join(repr(k.item() if isinstance(k, np.generic) else k) for k in known[:20])
+            what = "matches more than one group" if exact else "is not a group of the stratified chart"
+            raise ValueError(f"focus_groups value {group!r} {what} (its {name} values: {shown}). Fix: pass "
+                             f"values of column {name!r} exactly as they appear there.")
+        matched.append(exact[0])
+    return list(dict.fromkeys(matched))
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b) and type(a) is not bool and type(b) is not bool
+    except (TypeError, ValueError):
+        return False
+
+
 def equity_pause(
     initiative: str,
     *,
@@ -220,13 +289,15 @@ def equity_pause(
     gradient : DataFrame, optional
         :func:`equity_lib.inequality.sii` with 95% limits (the last row is used, e.g. the latest year).
     focus_groups : list, optional
-        The groups (``by`` values of ``stratified``) the initiative is designed for.
+        The groups (``by`` values of ``stratified``) the initiative is designed for. Each must name one
+        group: exactly, or as :mod:`equity_lib.quality` compares codes ("4" is group 4); a value that
+        names no group is an error.
     publication : object, optional
         The table to publish (a DataFrame or :class:`~equity_lib.disclosure.SuppressionResult`), or its
         check (:class:`~equity_lib.disclosure.SafetyCheck`, from :func:`equity_lib.disclosure.check_safe`).
     completeness_threshold : float
-        Percentage of valid codes below which question 1 is a caution. 90 is an illustrative default
-        (HES inpatient ethnicity was 90.5% complete in 2013); set your own.
+        Percentage of valid codes (0 to 100) below which question 1 is a caution. 90 is an illustrative
+        default (HES inpatient ethnicity was 90.5% complete in 2013); set your own.
     decision, rationale : str, optional
         What the board decided (one of :data:`DECISIONS`) and why, recorded with the evidence.
 
@@ -238,8 +309,9 @@ def equity_pause(
         raise ValueError("initiative must name what is being decided, e.g. 'Text reminders for outpatients'.")
     if decision is not None and decision not in DECISIONS:
         raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}.")
-    if isinstance(focus_groups, (str, int, np.integer)):
-        focus_groups = [focus_groups]
+    _check_inputs(completeness, stratified, gradient, completeness_threshold)
+    if focus_groups is not None:
+        focus_groups = _focus_groups(focus_groups, stratified)
     if publication is not None and not isinstance(publication, SafetyCheck):
         publication = check_safe(publication)
 

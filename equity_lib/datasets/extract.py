@@ -4,7 +4,7 @@
   meaning, i.e. what a team's extract needs to hold to run that lesson on its own data.
 * :class:`Shape` and :class:`Column` - declare the shape of your own table: each column's name, type
   (date, integer, number, code, text), whether it may be missing, its allowed codes (your own list, or
-  a national code list by name: :data:`NATIONAL_CODES`) and the columns that identify a row.
+  a national code list by name: ``equity_lib.datasets.NATIONAL_CODES``) and the columns that identify a row.
 * :func:`conform` - check a team's DataFrame against a lesson's dataset or a declared shape and
   return it typed exactly as :func:`equity_lib.datasets.load` types the synthetic data (ordered
   categoricals with 1 = most deprived, int64 counts, datetime64 dates, sorted by the key), or say
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from equity_lib._validation import fail_rows, numeric_column, require_dataframe, rows_phrase
+from equity_lib._validation import fail_rows, numeric_column, require_dataframe, rows_phrase, too_large
 from equity_lib.datasets._registry import (
     AGE_BAND,
     ETHNIC_RECORDED,
@@ -80,7 +80,7 @@ class Column:
         ``"code"`` (a categorical) or ``"text"`` (trimmed text).
     codes : tuple or str, optional
         For a code column, its allowed codes in order (e.g. ``("RA1", "RB2")``), or the name of a
-        national code list in :data:`NATIONAL_CODES` (``"imd_decile"``, ``"imd_quintile"``,
+        national code list in ``equity_lib.datasets.NATIONAL_CODES`` (``"imd_decile"``, ``"imd_quintile"``,
         ``"age_band"``, ``"sex"``, ``"ethnic_category"``, ``"ethnic_group"``). Any other value is an
         error naming it and its rows: nothing is mapped for you. Without ``codes`` any value is
         accepted, in order of first appearance.
@@ -159,7 +159,7 @@ class Column:
 
     @property
     def is_ordered(self) -> bool:
-        """Whether the codes are typed as ordered: ``ordered`` if given, else a national list's own."""
+        """True when the codes are typed as ordered: ``ordered`` if given, else as the national list is."""
         if self.ordered is not None:
             return bool(self.ordered)
         return isinstance(self.codes, str) and _NATIONAL_FIELDS[self.codes].ordered
@@ -314,6 +314,7 @@ def _typed(frame: pd.DataFrame, column: Column):
                 fail_rows(frame, ~absent & (values != np.round(values)),
                           f"Column '{name}' has values that are not whole numbers",
                           "pass counts, not rates or percentages.")
+                too_large(frame, name, values, "values")
             if column.minimum is not None:
                 fix = "counts cannot be negative; correct the extract." if column.minimum == 0 else \
                     f"values must be at least {column.minimum:g}; correct the extract."
@@ -365,7 +366,8 @@ def conform(data: pd.DataFrame, like: str | Shape, *, rename: dict[str, str] | N
       maximum;
     - dates parse (ISO ``YYYY-MM-DD`` text, or already dates);
     - codes are among the allowed codes, if the column has a list (national code lists:
-      :data:`NATIONAL_CODES`); any unknown code is an error naming it and its rows, never mapped;
+      ``equity_lib.datasets.NATIONAL_CODES``); any unknown code is an error naming it and its rows,
+      never mapped;
     - no value is missing unless its column allows it;
     - the key (e.g. trust, quintile and month) has no duplicates.
 

@@ -20,7 +20,7 @@ def plot_gap_sensitivity(result, *, title: str | None = None, xlabel: str | None
 
     Parameters
     ----------
-    result : GapSensitivity
+    result : equity_lib.quality.GapSensitivity
         The output of :func:`equity_lib.quality.gap_sensitivity`.
     title : str, optional
         The figure's title: state the finding ("Asian patients wait longer under every

@@ -19,7 +19,7 @@ def _stratified(concern=False):
             y[-1] += 5
         rows += [(q, t, v) for t, v in enumerate(y)]
     d = pd.DataFrame(rows, columns=["q", "week", "dna_pct"])
-    return spc(d, y="dna_pct", x="week", facet="q", improvement="decrease")
+    return spc(d, "dna_pct", "week", by="q", improvement="decrease")
 
 
 def _completeness(pct_first=95):
@@ -91,7 +91,13 @@ def test_markdown_record_for_board_papers():
     ({"decision": "approve"}, "decision must be one of"),
     ({"completeness": pd.DataFrame({"x": [1]})}, "completeness must be the table"),
     ({"gradient": pd.DataFrame({"sii": [1]})}, "gradient must be the table"),
-    ({"stratified": spc(pd.DataFrame({"y": np.arange(20.0)}), y="y")}, "one facet per group"),
+    ({"stratified": spc(pd.DataFrame({"y": np.arange(20.0)}), "y")}, r"one series per group.*by=<group"),
+    ({"stratified": spc(pd.DataFrame({"y": np.arange(40.0), "q": [1, 2] * 20, "t": ["a", "b"] * 20}), "y",
+                        by=["q", "t"])}, "one series per group"),
+    ({"stratified": spc(pd.DataFrame({"y": np.arange(40.0), "q": [1] * 20 + [2] * 20}), "y", by="q",
+                        improvement={1: "decrease", 2: "decrease"})}, "one improvement direction"),
+    ({"stratified": spc(pd.DataFrame({"y": np.arange(40.0), "q": [1] * 20 + [2] * 20}), "y", by="q",
+                        improvement="neutral")}, "one improvement direction"),
 ])
 def test_bad_input(kwargs, message):
     args = {"initiative": "Reminders"} | kwargs
@@ -114,7 +120,7 @@ def test_a_group_deteriorating_beyond_frozen_limits_is_the_most_affected():
             y[28:] += np.linspace(0.5, 2.8, 8)
         rows += [(q, t, v) for t, v in enumerate(y)]
     d = pd.DataFrame(rows, columns=["q", "month", "pct"])
-    chart = spc(d, y="pct", x="month", facet="q", improvement="decrease", freeze=24)
+    chart = spc(d, "pct", "month", by="q", improvement="decrease", freeze=24)
     p = equity_pause("Validation and extra clinics", stratified=chart, focus_groups=[2])
     assert p.most_affected == 2
     assert p.record.loc[1, "evidence"].startswith("Most affected: q 2 (latest point 5.")
@@ -125,7 +131,7 @@ def test_a_group_deteriorating_beyond_frozen_limits_is_the_most_affected():
 
 def test_gradient_in_words_on_the_sii_scale():
     d = pd.DataFrame({"q": [1, 2, 3, 4, 5], "n": [10_000] * 5, "x": [1000, 800, 650, 520, 440]})
-    rates = proportion(d, x="x", n="n")
+    rates = proportion(d, numerator="x", denominator="n")
     g = sii(rates, "q", "n", "value", value_type="proportion", lower_cl="lower_95", upper_cl="upper_95",
             multiplier=-100, favourable=False, seed=1, repetitions=2000)
     p = equity_pause("Reminders", gradient=g)
@@ -134,7 +140,7 @@ def test_gradient_in_words_on_the_sii_scale():
     assert ("The most deprived have higher values and higher values are worse, so the most deprived are "
             "worse off; the 95% limits exclude 0") in evidence
     assert "fitted value" not in evidence  # sii's words quote the gap before the multiplier (0-1 scale)
-    reverse = proportion(d.assign(x=d["x"][::-1].to_numpy()), x="x", n="n")
+    reverse = proportion(d.assign(x=d["x"][::-1].to_numpy()), numerator="x", denominator="n")
     lower = sii(reverse, "q", "n", "value", value_type="proportion", lower_cl="lower_95", upper_cl="upper_95",
                 multiplier=-100, favourable=False, seed=1, repetitions=2000)
     assert "have lower values and higher values are worse, so the least deprived are worse off" in \

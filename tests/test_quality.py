@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equity_lib import spc
+from equity_lib.overdispersion import OverdispersionWarning
 from equity_lib.quality import (
     ETHNIC_CATEGORIES,
     ETHNIC_CODES,
@@ -49,8 +50,8 @@ def test_ethnicity_completeness_by_organisation_and_period():
                 "A", "z", " 99", None, "", "X", 99, "H",  # A, February
                 "99.0", "c"],  # A, January
     })
-    table = completeness(data, "eth", by="trust", over="month")
-    assert list(table.columns) == ["trust", "month", "field", *COUNT_COLUMNS, "pct_valid"]
+    table = completeness(data, "eth", by="trust", time="month")
+    assert list(table.columns) == ["trust", "month", "column", *COUNT_COLUMNS, "pct_valid"]
     assert table[["trust", "month"]].values.tolist() == [["A", "2024-01"], ["A", "2024-02"], ["B", "2024-01"]]
     assert table[COUNT_COLUMNS].values.tolist() == [
         [2, 1, 0, 1, 0, 0],
@@ -58,7 +59,7 @@ def test_ethnicity_completeness_by_organisation_and_period():
         [3, 3, 0, 0, 0, 0],
     ]
     assert table["pct_valid"].tolist() == [50.0, 25.0, 100.0]
-    assert (table["field"] == "eth").all()
+    assert (table["column"] == "eth").all()
     assert (table[COUNT_COLUMNS[1:]].sum(axis=1) == table["records"]).all()
 
 
@@ -114,45 +115,55 @@ def waiting_list():
 
 
 def test_completeness_goes_straight_into_a_p_chart(waiting_list):
-    table = completeness(waiting_list, "ethnic_category", by="trust", over="month")
+    table = completeness(waiting_list, "ethnic_category", by="trust", time="month")
     assert len(table) == 72
-    result = spc(table, y="valid", n="records", chart="p", x="month", facet="trust")
+    # Trust C's recording drifts: more spread than binomial chance, and spc says so (naming C only).
+    with pytest.warns(OverdispersionWarning, match=r"in 1 of 3 series: 'C' \(phi = "):
+        result = spc(table, time="month", numerator="valid", denominator="records", chart="p", by="trust")
     chart = result.table
-    assert chart["facet"].tolist() == table["trust"].tolist()
-    np.testing.assert_allclose(chart["y"], table["valid"] / table["records"])
-    assert (chart["n"] == table["records"]).all()
+    assert chart["trust"].tolist() == table["trust"].tolist()
+    np.testing.assert_allclose(chart["value"], table["valid"] / table["records"])
+    assert (chart["denominator"] == table["records"]).all()
     summary = result.summary()
-    assert summary["facet"].tolist() == ["A", "B", "C"]
+    assert summary["trust"].tolist() == ["A", "B", "C"]
     # trust C's completeness falls month by month: a special cause concern
-    assert summary.set_index("facet").loc["C", "variation"] == "concern"
-    as_pct = spc(table, y="valid", n="records", chart="p", x="month", facet="trust", multiply=100)
-    np.testing.assert_allclose(as_pct.table["y"], table["pct_valid"])
+    assert summary.set_index("trust").loc["C", "variation"] == "concern"
+    with pytest.warns(OverdispersionWarning, match="'C'"):
+        as_pct = spc(table, time="month", numerator="valid", denominator="records", chart="p", by="trust",
+                     multiplier=100)
+    np.testing.assert_allclose(as_pct.table["value"], table["pct_valid"])
+    # The Laney p' chart the docstring recommends for whole-list completeness: no warning.
+    laney = spc(table, time="month", numerator="valid", denominator="records", chart="pp", by="trust")
+    assert laney.summary().set_index("trust").loc["C", "variation"] == "concern"
 
 
 def test_completeness_of_other_kinds_also_charts():
     rng = np.random.default_rng(3)
     data = pd.DataFrame({"month": np.repeat(months(15), 40),
                          "age": np.where(rng.random(600) < 0.1, None, rng.integers(0, 100, 600))})
-    table = completeness(data, "age", over="month", kind="age")
-    result = spc(table, y="valid", n="records", chart="p", x="month")
+    table = completeness(data, "age", time="month", kind="age")
+    result = spc(table, time="month", numerator="valid", denominator="records", chart="p")
     assert len(result.table) == 15
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(field="eth", kind="ethnic"), ValueError, r"kind='ethnic' is not one of \['ethnicity', "),
-    (dict(field="nope"), KeyError, r"Column\(s\) \['nope'\] not found in data"),
-    (dict(field="eth", by="trust"), ValueError,
+    (dict(column="eth", kind="ethnic"), ValueError, r"kind='ethnic' is not one of \['ethnicity', "),
+    (dict(column="nope"), KeyError, r"Column\(s\) \['nope'\] not found in data"),
+    (dict(column="eth", by="trust"), ValueError,
      r"Column 'trust' \(by\) is missing at row 1\. Fix: give every record an organisation"),
-    (dict(field="eth", over="trust"), ValueError, r"Column 'trust' \(over\) is missing at row 1\. Fix: give "
-                                                  r"every record a period"),
-    (dict(field=["eth"]), TypeError, r"field must name one column"),
-    (dict(field="flag"), TypeError, r"Column 'flag' holds true/false values"),
-    (dict(field="eth", by="records"), ValueError, r"clash with output column names"),
-    (dict(field="eth", by="eth2", over="eth2"), ValueError, r"by and over name the same column"),
+    (dict(column="eth", time="trust"), ValueError, r"Column 'trust' \(time\) is missing at row 1\. Fix: give "
+                                                   r"every record a period"),
+    (dict(column=["eth"]), TypeError, r"column must name one column"),
+    (dict(column="flag"), TypeError, r"Column 'flag' holds true/false values"),
+    (dict(column="eth", by="records"), ValueError, r"clash with output column names"),
+    (dict(column="eth", by="column"), ValueError, r"clash with output column names"),
+    (dict(column="eth", by="eth2", time="eth2"), ValueError, r"by and time name the same column"),
+    (dict(field="eth"), TypeError, r"unexpected keyword argument 'field'"),
+    (dict(column="eth", over="trust"), TypeError, r"unexpected keyword argument 'over'"),
 ])
 def test_completeness_bad_input(kwargs, error, message):
     data = pd.DataFrame({"trust": ["A", None], "eth": ["A", "B"], "flag": [True, False], "records": [1, 2],
-                         "eth2": ["x", "y"]})
+                         "eth2": ["x", "y"], "column": ["c", "d"]})
     with pytest.raises(error, match=message):
         completeness(data, **kwargs)
 
@@ -329,9 +340,10 @@ def test_bool_outcome():
 
 @pytest.mark.parametrize("kwargs, data_change, error, message", [
     ({}, {"y": [1, 2, 0, 0]}, ValueError,
-     r"Column 'y' \(outcome\) must hold 0/1 or true/false; found 2 at row 1\. Fix: code the outcome"),
+     r"Column 'y' \(value: the outcome\) must hold 0/1 or true/false; found 2 at row 1\. Fix: code the "
+     r"outcome"),
     ({}, {"y": ["yes", "no", "no", "no"]}, ValueError, r"found 'yes', 'no', 'no' at rows 0, 1, 2 and 3"),
-    ({}, {"y": [1, np.nan, 0, 0]}, ValueError, r"Column 'y' \(outcome\) is missing at row 1"),
+    ({}, {"y": [1, np.nan, 0, 0]}, ValueError, r"Column 'y' \(value: the outcome\) is missing at row 1"),
     (dict(reference="K"), {}, ValueError, r"Value\(s\) \['K'\] are in more than one of focus, reference"),
     (dict(focus="Z"), {}, ValueError, r"Value\(s\) \['Z'\] are in more than one"),
     (dict(focus="J"), {}, ValueError, r"No records with a usable group are in the focus group \['J'\]"),
@@ -446,3 +458,14 @@ def test_completeness_count_must_be_counts():
     agg = pd.DataFrame({"trust": ["T1", "T1"], "ethnic_category": ["A", "Z"], "n": [5, -1]})
     with pytest.raises(ValueError, match=r"Column 'n' has negative counts at row 1"):
         completeness(agg, "ethnic_category", by="trust", count="n")
+
+
+def test_gap_sensitivity_and_completeness_take_the_shared_vocabulary_by_keyword(gap_data):
+    by_keyword = gap_sensitivity(data=gap_data, group="eth", value="over_52", focus="K", reference="A")
+    positional = gap_sensitivity(gap_data, "eth", "over_52", focus="K", reference="A")
+    pd.testing.assert_frame_equal(by_keyword.table, positional.table)
+    assert by_keyword.settings["value"] == "over_52"
+    with pytest.raises(TypeError, match="outcome"):
+        gap_sensitivity(gap_data, "eth", outcome="over_52", focus="K", reference="A")
+    table = completeness(data=gap_data, column="eth")
+    assert table["column"].tolist() == ["eth"] and table["records"].tolist() == [len(gap_data)]

@@ -3,46 +3,48 @@
 Every case in ../shared/reference/spc/expected is reproduced to 1e-9 relative.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from equity_lib import spc
+from equity_lib.process_control.engine import DataGapWarning
 
 RTOL = 1e-9
 QIC_E2 = 3 / 1.128
 
-# qicharts2 file -> (input, keyword arguments of spc). x/y/n are column names of the input.
+# qicharts2 file -> (input, keyword arguments of spc). value/time/numerator/denominator name columns
+# of the input.
+VALUES = dict(value="value", time="date")
+COUNTS = dict(numerator="num", denominator="den", time="date")
 QIC_CASES = {
-    "qic__run_shift__run": ("run_shift", dict(y="value", x="date", chart="run")),
-    "qic__run_few_crossings__run": ("run_few_crossings", dict(y="value", x="date", chart="run")),
-    "qic__xmr_stable__run": ("xmr_stable", dict(y="value", x="date", chart="run")),
-    "qic__xmr_shift8__run": ("xmr_shift8", dict(y="value", x="date", chart="run")),
-    "qic__xmr_rebase__run_part15": ("xmr_rebase", dict(y="value", x="date", chart="run",
+    "qic__run_shift__run": ("run_shift", dict(VALUES, chart="run")),
+    "qic__run_few_crossings__run": ("run_few_crossings", dict(VALUES, chart="run")),
+    "qic__xmr_stable__run": ("xmr_stable", dict(VALUES, chart="run")),
+    "qic__xmr_shift8__run": ("xmr_shift8", dict(VALUES, chart="run")),
+    "qic__xmr_rebase__run_part15": ("xmr_rebase", dict(VALUES, chart="run",
                                                        rebase=["2021-04-01"])),
-    "qic__xmr_stable__i": ("xmr_stable", dict(y="value", x="date", chart="i", xmr_factor=QIC_E2)),
-    "qic__xmr_shift8__i": ("xmr_shift8", dict(y="value", x="date", chart="i", xmr_factor=QIC_E2)),
-    "qic__xmr_outlier__i_screened": ("xmr_outlier", dict(y="value", x="date", chart="i", xmr_factor=QIC_E2)),
-    "qic__xmr_outlier__i_unscreened": ("xmr_outlier", dict(y="value", x="date", chart="i", xmr_factor=QIC_E2,
+    "qic__xmr_stable__i": ("xmr_stable", dict(VALUES, chart="i", xmr_factor=QIC_E2)),
+    "qic__xmr_shift8__i": ("xmr_shift8", dict(VALUES, chart="i", xmr_factor=QIC_E2)),
+    "qic__xmr_outlier__i_screened": ("xmr_outlier", dict(VALUES, chart="i", xmr_factor=QIC_E2)),
+    "qic__xmr_outlier__i_unscreened": ("xmr_outlier", dict(VALUES, chart="i", xmr_factor=QIC_E2,
                                                            screen_mr=False)),
-    "qic__xmr_outlier__i_exclude12": ("xmr_outlier", dict(y="value", x="date", chart="i", xmr_factor=QIC_E2,
+    "qic__xmr_outlier__i_exclude12": ("xmr_outlier", dict(VALUES, chart="i", xmr_factor=QIC_E2,
                                                           exclude=["2020-12-01"])),
-    "qic__xmr_outlier__mr": ("xmr_outlier", dict(y="value", x="date", chart="mr")),
-    "qic__xmr_stable__mr": ("xmr_stable", dict(y="value", x="date", chart="mr")),
-    "qic__xmr_rebase__i_part15": ("xmr_rebase", dict(y="value", x="date", chart="i", xmr_factor=QIC_E2,
+    "qic__xmr_outlier__mr": ("xmr_outlier", dict(VALUES, chart="mr")),
+    "qic__xmr_stable__mr": ("xmr_stable", dict(VALUES, chart="mr")),
+    "qic__xmr_rebase__i_part15": ("xmr_rebase", dict(VALUES, chart="i", xmr_factor=QIC_E2,
                                                      rebase=["2021-04-01"])),
-    "qic__xmr_rebase__i": ("xmr_rebase", dict(y="value", x="date", chart="i", xmr_factor=QIC_E2)),
-    "qic__p_varying_n__p": ("p_varying_n", dict(y="num", n="den", x="date", chart="p")),
-    "qic__p_varying_n__pp": ("p_varying_n", dict(y="num", n="den", x="date", chart="pp")),
-    "qic__u_varying_exposure__u": ("u_varying_exposure", dict(y="num", n="den", x="date", chart="u")),
-    "qic__u_varying_exposure__up": ("u_varying_exposure", dict(y="num", n="den", x="date", chart="up")),
-    "qic__c_counts__c": ("c_counts", dict(y="count", x="date", chart="c")),
-    "qic__g_between_events__g": ("g_between_events", dict(y="days_between", x="event", chart="g")),
-    "qic__t_between_events__t": ("t_between_events", dict(y="days_between", x="event", chart="t")),
-    "qic__xbar_s_subgroups__xbar": ("xbar_s_subgroups", dict(y="value", x="subgroup", chart="xbar")),
-    "qic__xbar_s_subgroups__s": ("xbar_s_subgroups", dict(y="value", x="subgroup", chart="s")),
+    "qic__xmr_rebase__i": ("xmr_rebase", dict(VALUES, chart="i", xmr_factor=QIC_E2)),
+    "qic__p_varying_n__p": ("p_varying_n", dict(COUNTS, chart="p")),
+    "qic__p_varying_n__pp": ("p_varying_n", dict(COUNTS, chart="pp")),
+    "qic__u_varying_exposure__u": ("u_varying_exposure", dict(COUNTS, chart="u")),
+    "qic__u_varying_exposure__up": ("u_varying_exposure", dict(COUNTS, chart="up")),
+    "qic__c_counts__c": ("c_counts", dict(value="count", time="date", chart="c")),
+    "qic__g_between_events__g": ("g_between_events", dict(value="days_between", time="event", chart="g")),
+    "qic__t_between_events__t": ("t_between_events", dict(value="days_between", time="event", chart="t")),
+    "qic__xbar_s_subgroups__xbar": ("xbar_s_subgroups", dict(value="value", time="subgroup", chart="xbar")),
+    "qic__xbar_s_subgroups__s": ("xbar_s_subgroups", dict(value="value", time="subgroup", chart="s")),
 }
 
 PTD_CASES = {
@@ -93,14 +95,14 @@ def test_qicharts2_points(shared_reference, case):
     result = spc(_input(shared_reference, source), **kwargs)
     t = result.table
     assert len(t) == len(expected)
-    for ours, theirs in (("y", "y"), ("cl", "cl"), ("lcl", "lcl"), ("ucl", "ucl")):
+    for ours, theirs in (("value", "y"), ("cl", "cl"), ("lcl", "lcl"), ("ucl", "ucl")):
         _close(t[ours], expected[theirs])
     if kwargs["chart"] not in ("p", "pp", "u", "up"):
-        assert (t["n"].isna() | (kwargs["chart"] in ("xbar", "s"))).all()
+        assert (t["denominator"].isna() | (kwargs["chart"] in ("xbar", "s"))).all()
     else:
-        _close(t["n"], expected["n"])
+        _close(t["denominator"], expected["n"])
     assert (t["phase"].to_numpy() == expected["part"].to_numpy()).all()
-    outside = ((t["y"] > t["ucl"]) | (t["y"] < t["lcl"])).to_numpy()
+    outside = ((t["value"] > t["ucl"]) | (t["value"] < t["lcl"])).to_numpy()
     assert (outside == expected["sigma.signal"].to_numpy()).all()
     # Points outside a limit are special cause with the limit rule, whatever the direction.
     if kwargs["chart"] != "run":
@@ -125,7 +127,7 @@ def test_nhsrplotthedots_points(shared_reference, case):
     source, kwargs = PTD_CASES[case]
     expected = pd.read_csv(shared_reference / "spc" / "expected" / f"{case}.csv")
     t = spc(_input(shared_reference, source), "value", "date", **kwargs).table
-    _close(t["y"], expected["y"])
+    _close(t["value"], expected["y"])
     _close(t["cl"], expected["mean_col"])
     _close(t["lcl"], expected["lpl"])
     _close(t["ucl"], expected["upl"])
@@ -164,15 +166,17 @@ def test_short_series_warns_and_marks_trial_limits(shared_reference):
 def test_missing_value_inside_a_trend_never_stops_the_chart(shared_reference):
     # NHSRplotthedots 0.2.2 stops with an error on this input.
     data = _input(shared_reference, "xmr_na_in_trend")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    # The one point with no value is reported (DataGapWarning), and nothing else is.
+    with pytest.warns(DataGapWarning, match=r"1 point\(s\) have no value and are not charted \('all': 1\)") \
+            as caught:
         t = spc(data, "value", "date").table
-    missing = t["y"].isna()
+    assert [w.category for w in caught] == [DataGapWarning]
+    missing = t["value"].isna()
     assert missing.sum() == 1
     assert t.loc[missing, ["cl", "lcl", "ucl"]].notna().all(axis=None)
     assert not t.loc[missing, "special_cause"].any()
     # The six points around the gap still rise seven in a row once the gap is skipped.
-    rising = t.index[(t["x"] >= "2020-11-01") & (t["x"] <= "2021-05-01") & ~missing]
+    rising = t.index[(t["time"] >= "2020-11-01") & (t["time"] <= "2021-05-01") & ~missing]
     assert (t.loc[rising, "rule"] == "trend_up").all()
 
 
@@ -180,3 +184,15 @@ def test_point_exactly_on_the_mean_breaks_a_run(shared_reference):
     t = spc(_input(shared_reference, "xmr_point_on_mean"), "value", "date").table
     assert t["cl"].iloc[0] == pytest.approx(50, rel=1e-12)
     assert not t["rule"].fillna("").str.startswith("shift").any()
+
+
+@pytest.mark.parametrize("case", sorted(PTD_CASES))
+def test_nhsrplotthedots_cases_hold_no_point_where_precedence_matters(shared_reference, case):
+    # The default precedence (rule_order) is NHSRplotthedots 0.2.2's. These reference inputs have no point
+    # in both an improving and a concerning pattern, so improvement-wins gives the same table; the point
+    # where the two differ is tested in test_spc_properties (a low point starting a rise).
+    source, kwargs = PTD_CASES[case]
+    data = _input(shared_reference, source)
+    default = spc(data, "value", "date", **kwargs).table
+    wins = spc(data, "value", "date", precedence="improvement", **kwargs).table
+    pd.testing.assert_frame_equal(wins, default)

@@ -27,25 +27,58 @@ def rows_phrase(labels: Sequence) -> str:
 
 
 def require_dataframe(data) -> None:
+    """``data`` is a DataFrame with one level of column names (a MultiIndex of columns is refused)."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
             f"data must be a pandas DataFrame, not {type(data).__name__}. "
             "Fix: pass a DataFrame, e.g. pandas.read_csv('extract.csv')."
         )
+    if isinstance(data.columns, pd.MultiIndex):
+        shown = ", ".join(repr(c) for c in list(data.columns)[:3])
+        raise TypeError(
+            f"data has {data.columns.nlevels} levels of column names (a MultiIndex: {shown}, ...), but "
+            "equity_lib takes a tidy table with one name per column. Fix: join the levels, "
+            "data.columns = ['_'.join(map(str, c)) for c in data.columns], or drop the levels you do not "
+            "need with data.columns = data.columns.droplevel(0) (or, after a pivot, use data.stack() or "
+            "data.reset_index() to get one row per value)."
+        )
 
 
 def require_columns(data: pd.DataFrame, columns: Iterable[str | None]) -> None:
-    missing = [c for c in columns if c is not None and c not in data.columns]
+    """Every named column exists, once (a name shared by two columns is refused)."""
+    columns = [c for c in columns if c is not None]
+    missing = [c for c in columns if c not in data.columns]
     if missing:
         raise KeyError(
             f"Column(s) {missing} not found in data. Available columns: {list(data.columns)}. "
             "Fix: pass the name of a column that exists."
         )
+    for column in dict.fromkeys(columns):
+        _single_column(data, column)
+
+
+def _single_column(data: pd.DataFrame, column) -> pd.Series:
+    """data[column] as a Series; a name shared by several columns is an error naming it and the fix."""
+    if isinstance(data.columns, pd.MultiIndex):
+        require_dataframe(data)  # the MultiIndex message and its fix
+    series = data[column]
+    if isinstance(series, pd.DataFrame):
+        raise ValueError(
+            f"data has {series.shape[1]} columns named {column!r}, so it is not clear which to use. Fix: "
+            "rename or drop the others, e.g. data = data.loc[:, ~data.columns.duplicated()] to keep the "
+            "first."
+        )
+    return series
 
 
 def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
-    """The column as float64, missing values as NaN; any other non-numeric value is an error."""
-    series = data[column]
+    """The column as float64, missing values as NaN; any other non-numeric value is an error.
+
+    Refused with an error naming the column, the rows and the fix: text that is not a number, dates,
+    durations, true/false, complex numbers (whose imaginary part would otherwise be dropped) and
+    infinite values.
+    """
+    series = _single_column(data, column)
     if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
         raise TypeError(
             f"Column '{column}' holds dates or durations, not numbers. Fix: pass the column of values "
@@ -55,6 +88,17 @@ def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
         raise TypeError(
             f"Column '{column}' holds true/false values, not numbers. Fix: pass a numeric column."
         )
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True).startswith(("mixed",
+                                                                                            "boolean")):
+        # pandas would read a True among numbers as 1: only mixed columns need the per-value look
+        flags = series.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+        if flags.any():
+            raise TypeError(
+                f"Column '{column}' mixes true/false values with numbers at "
+                f"{rows_phrase(list(data.index[flags]))}; a True would be read as 1. Fix: correct those "
+                "values (or, if they are meant as 1/0, convert the column on purpose with "
+                f"data['{column}'].astype(float))."
+            )
     converted = pd.to_numeric(series, errors="coerce")
     bad = converted.isna() & series.notna()
     if bad.any():
@@ -63,6 +107,18 @@ def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
         raise ValueError(
             f"Column '{column}' has non-numeric values ({examples}) at {rows_phrase(labels)}. "
             "Fix: correct or remove those values; leave a value empty (missing) if it is unknown."
+        )
+    if converted.dtype.kind == "c":
+        present = series.notna().to_numpy()
+        imaginary = present & (np.imag(converted.to_numpy()) != 0)
+        rows = imaginary if imaginary.any() else present
+        examples = ", ".join(repr(v) for v in series[rows].head(3))
+        raise TypeError(
+            f"Column '{column}' holds complex numbers ({examples}) at {rows_phrase(list(data.index[rows]))}; "
+            "equity_lib works with real numbers and will not drop the imaginary part for you. Fix: "
+            "correct the values upstream (a square root or log of a negative number?); if every "
+            f"imaginary part is 0, keep the real part: data['{column}'] = "
+            f"np.real(data['{column}'].astype(complex))."
         )
     values = converted.to_numpy(dtype="float64", na_value=np.nan)
     infinite = np.isinf(values)
@@ -154,8 +210,14 @@ def group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataF
     return codes, keys
 
 
+#: The largest count equity_lib accepts: 2**53, beyond which float64 (in which counts are summed and
+#: divided) no longer holds every whole number exactly, far below int64's limit of about 9.2e18.
+MAX_COUNT = 2**53
+
+
 def count_column(data: pd.DataFrame, column: str) -> np.ndarray:
-    """The column as int64 counts: numeric, present, whole and not negative, else a clear error."""
+    """The column as int64 counts: numeric, present, whole, not negative and at most :data:`MAX_COUNT`
+    (2**53, about 9.0e15), else a clear error."""
     values = numeric_column(data, column)
     fail_rows(data, np.isnan(values), f"Column '{column}' has missing counts",
               "fill in 0 where there were none, or drop the row.")
@@ -164,7 +226,80 @@ def count_column(data: pd.DataFrame, column: str) -> np.ndarray:
     fail_rows(data, values != np.floor(values), f"Column '{column}' has counts that are not whole numbers",
               "counts of people or events are whole numbers; round or correct them before this step "
               "(a rate or a weighted figure is not a count).")
+    too_large(data, column, values)
     return values.astype(np.int64)
+
+
+def too_large(data: pd.DataFrame, column: str, values: np.ndarray, what: str = "counts") -> None:
+    """Error naming the rows whose value is above :data:`MAX_COUNT` (where whole numbers stop being exact)."""
+    with np.errstate(invalid="ignore"):
+        fail_rows(data, np.abs(values) > MAX_COUNT,
+                  f"Column '{column}' has {what} above 2**53 (9,007,199,254,740,992), too large to hold "
+                  "exactly (and beyond int64 they would wrap round to nonsense)",
+                  "check the column is a count and not an identifier, a code or a sum in other units; "
+                  "if it is an identifier, pass it as a label (text) instead.")
+
+
+def total_fits(column: str, values: np.ndarray, codes: np.ndarray | None = None,
+               keys: pd.DataFrame | None = None) -> None:
+    """Error if the counts, summed (per group when ``codes`` are given), pass :data:`MAX_COUNT`."""
+    if codes is None:
+        totals = np.array([values.sum(dtype="float64")])
+    else:
+        totals = np.bincount(codes, weights=values.astype("float64"), minlength=0 if keys is None
+                             else len(keys))
+    over = np.flatnonzero(totals > MAX_COUNT)
+    if over.size:
+        where = "" if keys is None or keys.shape[1] == 0 else " for " + ", ".join(
+            f"{c}={keys.iloc[over[0]][c]!r}" for c in keys.columns)
+        raise ValueError(f"Column '{column}' adds up to {totals[over[0]]:.3g}{where}, above 2**53 "
+                         "(9,007,199,254,740,992): too large to count exactly. Fix: check the column is a "
+                         "count (not an identifier or a code), or split the data into smaller groups.")
+
+
+def missing_labels(data: pd.DataFrame, columns: Iterable[str | None], role: str) -> None:
+    """Error naming the rows whose label in any of ``columns`` is missing (``role``: what the column does)."""
+    for column in columns:
+        if column is None:
+            continue
+        absent = _single_column(data, column).isna().to_numpy()
+        fail_rows(data, absent, f"Column '{column}' ({role}) has a missing label",
+                  f"give every row its label in '{column}', or drop those rows "
+                  f"(data = data.dropna(subset=['{column}'])).")
+
+
+def check_bool(value, name: str) -> bool:
+    """True or False (numpy's too); anything else, "no" and 0 included, is a TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, not {value!r}. Fix: pass {name}=True or "
+                        f"{name}=False.")
+    return bool(value)
+
+
+def number_sequence(values, name: str, what: str = "numbers") -> np.ndarray:
+    """A list (or array, Series) of real, finite numbers as float64; missing entries stay NaN.
+
+    The list form of an argument that could also be a column gets the column's checks: text, true/false,
+    complex and infinite entries are errors naming their positions.
+    """
+    array = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values, dtype=object) \
+        if not isinstance(values, np.ndarray) or values.dtype.kind not in "iuf" else values
+    if array.dtype.kind == "O":
+        for i, item in enumerate(array.ravel()):
+            if item is None or item is pd.NA or (isinstance(item, (float, np.floating)) and np.isnan(item)):
+                continue
+            if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, float, np.integer,
+                                                                              np.floating)):
+                raise TypeError(f"{name} holds {item!r} at position {i}, which is not a real number. Fix: "
+                                f"give {name} as {what}, e.g. [120.0, 95.5, ...].")
+        array = np.array([np.nan if (v is None or v is pd.NA) else v for v in array.ravel()],
+                         dtype="float64").reshape(array.shape)
+    array = array.astype("float64")
+    infinite = np.flatnonzero(np.isinf(array))
+    if infinite.size:
+        raise ValueError(f"{name} has an infinite value at position {infinite[0]}. Fix: correct it (a "
+                         "division by zero upstream?).")
+    return array
 
 
 def whole_number(name: str, value, minimum: int, fix: str = "") -> int:

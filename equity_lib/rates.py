@@ -41,6 +41,8 @@ from equity_lib._validation import (
     fail_rows,
     group_codes,
     level_suffix,
+    missing_labels,
+    number_sequence,
     numeric_column,
     positive_number,
     require_columns,
@@ -360,7 +362,9 @@ def mean(data: pd.DataFrame, value: str, *, by: str | list[str] | None = None,
     -------
     DataFrame
         The grouping columns, ``value_sum``, ``value_count``, ``stdev``, ``value``, ``lower_95``,
-        ``upper_95``, ... Limits are missing for a group with fewer than 2 values.
+        ``upper_95``, ... Limits are missing for a group with fewer than 2 values; a group whose values
+        are all missing has ``value_count`` 0 and a missing ``value_sum``, ``value`` and limits (as
+        :func:`proportion` gives missing results for a missing numerator), never an error.
     """
     levels, _, by = _start(data, by, {"value": value}, confidence, 1, "1")
     values = numeric_column(data, value)
@@ -368,7 +372,8 @@ def mean(data: pd.DataFrame, value: str, *, by: str | list[str] | None = None,
     k = len(keys)
     present = ~np.isnan(values)
     count = np.bincount(codes[present], minlength=k).astype("float64")
-    total = np.bincount(codes[present], weights=values[present], minlength=k)
+    # float64 even when no value is present (bincount of nothing is an integer array)
+    total = np.bincount(codes[present], weights=values[present], minlength=k).astype("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         centre = total / count
         squares = np.bincount(codes[present], weights=(values[present] - centre[codes[present]]) ** 2,
@@ -443,10 +448,7 @@ def _standard_table(standard) -> tuple[list[str] | None, np.ndarray]:
         if isinstance(standard, (str, bytes)) or not isinstance(standard, (Sequence, np.ndarray, pd.Series)):
             raise TypeError(f"standard must be None (ESP2013), a column name, a DataFrame with columns "
                             f"age_band and weight, or a list of weights; not {type(standard).__name__}.")
-        try:
-            weights = np.asarray(standard, dtype="float64")
-        except (TypeError, ValueError) as err:
-            raise TypeError(f"standard weights must be numbers ({err}).") from None
+        weights = number_sequence(standard, "standard", "weights, one per age band")
         labels = None
     if weights.ndim != 1 or weights.size == 0 or np.isnan(weights).any() or (weights <= 0).any():
         raise ValueError("standard population weights must be one or more numbers greater than 0. "
@@ -608,6 +610,7 @@ def dsr(data: pd.DataFrame, numerator: str, denominator: str, *, by: str | list[
                          "band's rows.")
     if not isinstance(sum_rows, (bool, np.bool_)):
         raise TypeError(f"sum_rows must be True or False, not {sum_rows!r}.")
+    missing_labels(data, by, "by: the groups standardised")
     counts, pops = numeric_column(data, numerator), numeric_column(data, denominator)
     _check_counts(data, numerator, counts)
     _check_denominators(data, denominator, pops, what="population")
@@ -713,10 +716,10 @@ def _reference(data, codes, keys, value, name):
     if isinstance(value, (bytes, dict)) or not isinstance(value, (Sequence, np.ndarray, pd.Series)):
         raise TypeError(f"{name} must be a column name or a list of numbers (one per age band), "
                         f"not {type(value).__name__}.")
-    try:
-        table = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must hold numbers ({err}).") from None
+    table = number_sequence(value, name, "numbers, one per age band")
+    if table.ndim != 1:
+        raise ValueError(f"{name} must be a flat list of numbers, one per age band, not an array of shape "
+                         f"{table.shape}.")
     rows = np.bincount(codes, minlength=len(keys))
     wrong = np.flatnonzero(rows != table.size)
     if wrong.size:
@@ -781,6 +784,7 @@ def isr(data: pd.DataFrame, numerator: str, denominator: str, *, reference_numer
                          f"{' and '.join(missing)} not given. Fix: pass reference_numerator= and "
                          "reference_denominator= (column names, or lists with one value per age band), e.g. "
                          "England's counts and populations.")
+    missing_labels(data, by, "by: the groups standardised")
     counts, pops = numeric_column(data, numerator), numeric_column(data, denominator)
     _check_counts(data, numerator, counts)
     _check_denominators(data, denominator, pops, allow_zero=True, what="population")

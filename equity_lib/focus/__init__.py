@@ -15,12 +15,15 @@ import pandas as pd
 
 from equity_lib._validation import (
     by_columns,
+    check_bool,
     count_column,
     fail_rows,
+    missing_labels,
     numeric_column,
     positive_number,
     require_columns,
     require_dataframe,
+    total_fits,
 )
 
 IMPROVEMENTS = ("decrease", "increase")
@@ -77,7 +80,9 @@ def excess_cases(
         Take the reference rate from all rows pooled (e.g. the collaborative's least deprived quintile),
         so every ``by`` x ``group`` cell is held to the same standard: the basis for a Pareto of cells.
     reference_rate : float, optional
-        A rate to hold every group to instead (on the ``multiplier`` scale), e.g. a national figure.
+        A rate to hold every group to instead (on the ``multiplier`` scale), e.g. a national figure:
+        from 0 up to ``multiplier`` (a proportion cannot exceed 1, so expected events never exceed the
+        people at risk).
     multiplier : float
         Scale of ``rate`` and ``reference_rate`` (1 for a proportion, 100 for a percentage).
 
@@ -93,14 +98,30 @@ def excess_cases(
     if improvement not in IMPROVEMENTS:
         raise ValueError(f"improvement must be one of {IMPROVEMENTS}, not {improvement!r}.")
     multiplier = positive_number(multiplier, "multiplier", "100 for a percentage")
+    check_bool(pooled_reference, "pooled_reference")
+    if reference_rate is not None:
+        if isinstance(reference_rate, (bool, np.bool_)) or not isinstance(
+                reference_rate, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(reference_rate) or reference_rate < 0:
+            raise ValueError(f"reference_rate must be a number of at least 0, not {reference_rate!r} (on the "
+                             "multiplier scale, e.g. 2.5 for 2.5% with multiplier=100).")
+        if reference_rate > multiplier:
+            raise ValueError(
+                f"reference_rate={reference_rate!r} with multiplier={multiplier:g} is a proportion of "
+                f"{reference_rate / multiplier:g}, above 1: every group would be expected to have more "
+                "events than people at risk. Fix: give the rate on the multiplier's scale, e.g. "
+                "reference_rate=2.5, multiplier=100 for 2.5% (or reference_rate=0.025 with multiplier=1).")
+    for name, column in (("numerator", numerator), ("denominator", denominator), ("group", group)):
+        if not isinstance(column, str):
+            raise TypeError(f"{name} must be a column name (text), not {column!r}.")
     require_columns(data, [numerator, denominator, group, *keys])
     if group in keys:
         raise ValueError(f"group '{group}' is also in by. Fix: pass it only as group.")
-    for column in (group, *keys):
-        fail_rows(data, data[column].isna().to_numpy(), f"Column '{column}' is missing",
-                  "give every row its group, or drop those rows.")
+    missing_labels(data, [group], "group")
+    missing_labels(data, keys, "by")
     num = count_column(data, numerator)
     den = count_column(data, denominator)
+    total_fits(denominator, den)
     fail_rows(data, num > den, f"Column '{numerator}' is above '{denominator}'",
               "events cannot outnumber the people at risk; check the two columns.")
 
@@ -125,11 +146,6 @@ def excess_cases(
         group_rate = by_group["numerator"] / by_group["denominator"].where(by_group["denominator"] > 0)
     reference_group = pd.Series(pd.NA, index=cells.index, dtype=object)
     if reference_rate is not None:
-        if isinstance(reference_rate, bool) or not isinstance(reference_rate, (int, float, np.integer,
-                                                                              np.floating)) \
-                or not np.isfinite(reference_rate) or reference_rate < 0:
-            raise ValueError(f"reference_rate must be a number of at least 0, not {reference_rate!r} (on the "
-                             "multiplier scale, e.g. 2.5 for 2.5% with multiplier=100).")
         ref_rate = np.full(len(cells), float(reference_rate) / multiplier)
     elif isinstance(reference, str) and reference == "best":
         best = (group_rate.groupby(level="_s").idxmin() if improvement == "decrease"
@@ -138,6 +154,10 @@ def excess_cases(
         ref_rate = group_rate.loc[list(best)].to_numpy()[series]
         reference_group[:] = best_group.to_numpy()[series]
     else:
+        if isinstance(reference, (bool, np.bool_)) and not pd.api.types.is_bool_dtype(cells[group]):
+            raise TypeError(f"reference={reference!r} is true/false, but column '{group}' does not hold "
+                            "true/false values (True would match a group coded 1). Fix: pass the group's "
+                            "own value, e.g. reference=5, or 'best'.")
         if reference not in set(cells[group]):
             shown = ", ".join(repr(v) for v in sorted(set(cells[group]), key=str)[:20])
             raise ValueError(f"reference={reference!r} is not a value of column '{group}' (its values: "
@@ -203,7 +223,10 @@ def pareto(data: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFrame:
     if not keys:
         raise ValueError("by must name the column(s) that identify a cell. Fix: pass e.g. "
                          "by=['trust_code', 'imd_quintile'].")
+    if not isinstance(value, str):
+        raise TypeError(f"value must be a column name (text), not {value!r}.")
     require_columns(data, [value, *keys])
+    missing_labels(data, keys, "by: the cells")
     v = numeric_column(data, value)
     fail_rows(data, np.isnan(v), f"Column '{value}' has missing values", "fill them in, or drop those cells.")
     fail_rows(data, data.duplicated(keys, keep=False).to_numpy(), f"More than one row has the same {keys}",
@@ -215,8 +238,19 @@ def pareto(data: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFrame:
     order = np.argsort(-v, kind="stable")
     out = data[keys].iloc[order].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    out["label"] = out[keys].astype(str).agg(" · ".join, axis=1)
+    out["label"] = _joined_labels(out, keys)
     out["value"] = v[order]
     out["share"] = positive[order] / total
     out["cumulative_share"] = np.cumsum(out["share"].to_numpy())
     return out
+
+
+def _joined_labels(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Each row's values of ``keys`` as text joined with " · " (as ``astype(str)`` writes them), built
+    from each column's distinct values so that a million rows of a few trusts and quintiles are cheap."""
+    label = None
+    for key in keys:
+        codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)
+        text = pd.Series(uniques).astype(str).to_numpy(dtype=object)[codes]
+        label = text if label is None else label + " · " + text
+    return label

@@ -24,7 +24,7 @@ def plot_pareto(table: pd.DataFrame, *, top: int | None = 10, cutoff: float = 0.
     table : DataFrame
         Output of :func:`equity_lib.focus.pareto`.
     top : int or None
-        How many cells to draw (default 10; None: all with a value above 0).
+        How many cells to draw, at least 1 (default 10; None: all with a value above 0).
     cutoff : float
         Cumulative share that marks the vital few (default 0.8, Juran's 80%).
     title : str, optional
@@ -41,11 +41,21 @@ def plot_pareto(table: pd.DataFrame, *, top: int | None = 10, cutoff: float = 0.
     required = {"label", "value", "share", "cumulative_share"}
     if not isinstance(table, pd.DataFrame) or not required <= set(table.columns):
         raise TypeError("table must be the DataFrame returned by equity_lib.focus.pareto().")
-    if not 0 < cutoff <= 1:
-        raise ValueError(f"cutoff must be a share between 0 and 1, not {cutoff!r}.")
+    if isinstance(cutoff, (bool, np.bool_)) or not isinstance(cutoff, (int, float, np.integer, np.floating)) \
+            or not 0 < cutoff <= 1:
+        raise ValueError(f"cutoff must be a share above 0 and at most 1, not {cutoff!r}. Fix: e.g. 0.8 for "
+                         "Juran's 80%.")
+    if top is not None and (isinstance(top, (bool, np.bool_)) or not isinstance(top, (int, np.integer))
+                            or top < 1):
+        raise ValueError(f"top must be a whole number of cells of at least 1, or None for all, not {top!r} "
+                         "(0 would draw nothing and a negative top drops cells from the end). Fix: e.g. "
+                         "top=10.")
     rows = table[table["value"] > 0]
+    if rows.empty:
+        raise ValueError("table has no cell with a value above 0, so there is no bar to draw. Fix: pass the "
+                         "whole table that pareto() returned, not a filtered part of it.")
     if top is not None:
-        rows = rows.head(top)
+        rows = rows.head(int(top))
     vital = int(np.searchsorted(table["cumulative_share"].to_numpy(), cutoff - 1e-12) + 1)
     fig, ax, own_figure = new_or_given(ax, figsize=(8, 0.45 * len(rows) + 1.6))
     y = np.arange(len(rows))[::-1]

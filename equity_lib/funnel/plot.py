@@ -11,11 +11,13 @@ line style, the legend says everything in words, and the default title states th
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogFormatter
 from matplotlib.transforms import Bbox
 
 from equity_lib._figures import hand_back, new_or_given
+from equity_lib._validation import check_bool
 from equity_lib.colours import NHS
 
 _LINE_STYLES = ["--", "-", ":", "-."]  # innermost level first
@@ -91,6 +93,14 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
     -------
     matplotlib.figure.Figure
     """
+    from equity_lib.funnel import FunnelResult
+
+    if not isinstance(result, FunnelResult):
+        what = "a DataFrame" if isinstance(result, pd.DataFrame) else f"a {type(result).__name__}"
+        raise TypeError(f"plot_funnel draws the result of funnel_chart(), not {what}. Fix: "
+                        "result = funnel_chart(data, numerator=..., denominator=...); then "
+                        "plot_funnel(result) or result.plot().")
+    check_bool(log_x, "log_x")
     table, curve, settings = result.table, result.limits, result.settings
     statistic = settings["statistic"]
     xname = {"proportion": "denominator", "ratio": "expected", "rate": "population"}[statistic]

@@ -70,6 +70,7 @@ from equity_lib._validation import (
     confidence_levels,
     fail_rows,
     level_suffix,
+    missing_labels,
     numeric_column,
     require_columns,
     require_dataframe,
@@ -156,15 +157,18 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
         The reference subgroup for D and R in a non-ordered dimension: a label of ``group``, or the name of
         a column of 1/0 (true/false) flags marking it. Ignored for ordered dimensions (as HEAT).
     by : str or list of str, optional
-        Columns separating indicators, settings, years: one set of measures each.
+        Columns separating indicators, settings, years: one set of measures each. A missing label is an
+        error (fill it in or drop the row).
     scale : float or str, optional
         The indicator's scale (100 for a percentage, 1000 for a rate per 1,000), or a column of it: needed
-        for the PAR and PAF limits, and truncates simulated percentages at 100.
+        for the PAR and PAF limits, and truncates simulated percentages at 100. Must be greater than 0.
     setting_average : float or str, optional
         The setting's (national) average, used as mu for IDIS, MDM, PAR and PAF instead of the weighted
         mean of the subgroups.
     bounds : tuple of float, optional
-        The indicator's possible range, e.g. (0, 100), for the Wagstaff and Erreygers indices.
+        The indicator's possible range, e.g. (0, 100), for the Wagstaff and Erreygers indices: two finite
+        numbers, lower < upper. A value outside them is an error (the Wagstaff index would change sign
+        and its interpretation reverse).
     confidence : float or tuple of float
         Level(s) of the limits.
     simulations : int
@@ -205,10 +209,7 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
             or simulations < 10:
         raise ValueError(f"simulations must be a whole number of at least 10, not {simulations!r}. "
                          "Fix: pass e.g. 100 (healthequal) or 1000.")
-    if bounds is not None and (not isinstance(bounds, (tuple, list)) or len(bounds) != 2
-                               or not bounds[0] < bounds[1]):
-        raise ValueError(f"bounds must be (lower, upper) with lower < upper, not {bounds!r}. "
-                         "Fix: e.g. bounds=(0, 100) for a percentage.")
+    bounds = _check_bounds(bounds)
     for name, column in (("group", group), ("value", value), ("population", population),
                          ("se", se), ("order", order)):
         if column is not None and not isinstance(column, str):
@@ -222,7 +223,13 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass one row per subgroup.")
 
+    missing_labels(data, by, "by: the indicators and settings measured separately")
     y = numeric_column(data, value)
+    if bounds is not None:
+        fail_rows(data, (y < bounds[0]) | (y > bounds[1]), f"Column '{value}' has values outside the bounds "
+                  f"{bounds}", "check the bounds are the indicator's possible range (e.g. (0, 100) for a "
+                  "percentage, (0, 1) for a proportion) and the values are on the same scale; outside them "
+                  "the Wagstaff index changes sign and its interpretation reverses.")
     pop = numeric_column(data, population)
     fail_rows(data, np.isnan(pop) | (pop <= 0), f"Column '{population}' has a missing, zero or negative "
               "population", "every subgroup needs a population greater than 0.")
@@ -246,7 +253,7 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
         duplicated_order(data, lay, key, order, "order")
 
     fav = _per_group(data, lay, favourable, "favourable", boolean=True)
-    scale_g = _per_group(data, lay, scale, "scale")
+    scale_g = _per_group(data, lay, scale, "scale", positive=True)
     setting = _per_group(data, lay, setting_average, "setting_average")
     ref_flags = _reference(data, lay, reference, reference_column, labels, group, ordered)
 
@@ -308,8 +315,11 @@ def _unique_labels(data, lay, labels, group):
               "give each subgroup one row per indicator (or add the separating column to by=).")
 
 
-def _per_group(data, lay, spec, name, boolean=False):
-    """A scalar or a column constant within each group, as one value per group (None if not given)."""
+def _per_group(data, lay, spec, name, boolean=False, positive=False):
+    """A scalar or a column constant within each group, as one value per group (None if not given).
+
+    ``positive``: the values must be greater than 0 (a scale such as 100 for a percentage).
+    """
     if spec is None:
         return None
     if isinstance(spec, str):
@@ -322,6 +332,10 @@ def _per_group(data, lay, spec, name, boolean=False):
         else:
             values = numeric_column(data, spec)
             fail_rows(data, np.isnan(values), f"Column '{spec}' ({name}) is missing", "fill it in.")
+            if positive:
+                fail_rows(data, values <= 0, f"Column '{spec}' ({name}) is zero or negative",
+                          "give the indicator's scale, greater than 0: 100 for a percentage, 1 for a "
+                          "proportion, 1000 for a rate per 1,000.")
         grid = lay.grid(values, fill=np.nan)
         first = grid[:, :1]
         varies = (lay.mask & (grid != first)).any(axis=1)
@@ -336,7 +350,32 @@ def _per_group(data, lay, spec, name, boolean=False):
     if isinstance(spec, bool) or not isinstance(spec, (int, float, np.integer, np.floating)) \
             or not np.isfinite(spec):
         raise TypeError(f"{name} must be a number or a column name, not {spec!r}.")
+    if positive and spec <= 0:
+        raise ValueError(f"{name} must be greater than 0, not {spec!r}: the PAR and PAF limits would be "
+                         "missing without saying why. Fix: pass the indicator's scale, e.g. scale=100 for a "
+                         "percentage, 1 for a proportion, 1000 for a rate per 1,000.")
     return np.full(lay.n_groups, float(spec))
+
+
+def _check_bounds(bounds):
+    """bounds as (lower, upper) finite real numbers with lower < upper, or None."""
+    if bounds is None:
+        return None
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2 or not all(
+            isinstance(b, (int, float, np.integer, np.floating)) and not isinstance(b, (bool, np.bool_))
+            for b in bounds):
+        raise TypeError(f"bounds must be two numbers (lower, upper), not {bounds!r}. Fix: e.g. "
+                        "bounds=(0, 100) for a percentage, (0, 1) for a proportion.")
+    lower, upper = float(bounds[0]), float(bounds[1])
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        raise ValueError(f"bounds must be finite, not {bounds!r}: the Wagstaff and Erreygers indices divide "
+                         "by the range, so an infinite bound leaves them missing. Fix: give the indicator's "
+                         "possible range, e.g. (0, 100) for a percentage; for an unbounded indicator (a rate "
+                         "or a count) leave bounds out and read ACI and RCI.")
+    if not lower < upper:
+        raise ValueError(f"bounds must be (lower, upper) with lower < upper, not {bounds!r}. Fix: e.g. "
+                         "bounds=(0, 100) for a percentage.")
+    return lower, upper
 
 
 def _reference(data, lay, reference, reference_column, labels, group, ordered):
@@ -488,10 +527,15 @@ def _hc1(p, r, y, b0, b1, n):
     x = np.stack([np.ones_like(r), r], axis=-1)  # (G, K, 2)
     bread = np.einsum("gk,gki,gkj->gij", p, x, x)
     meat = np.einsum("gk,gki,gkj->gij", (p * resid) ** 2, x, x)
+    # A group of one subgroup has a singular B (no spread in rank); its measures are withheld anyway
+    # (n <= 2), so it gets the identity here rather than stopping every other group.
+    det = bread[:, 0, 0] * bread[:, 1, 1] - bread[:, 0, 1] * bread[:, 1, 0]
+    fit = (n > 2) & np.isfinite(det) & (det > 0)
+    bread = np.where(fit[:, None, None], bread, np.eye(2))
     inv = np.linalg.inv(bread)
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = np.where(n > 2, n / (n - 2), np.nan)
-    return factor[:, None, None] * inv @ meat @ inv
+    return np.where(fit[:, None, None], factor[:, None, None] * inv @ meat @ inv, np.nan)
 
 
 def _walter_se(pop, ref_slot, y_ref, mu, scale):

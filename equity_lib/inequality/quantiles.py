@@ -11,6 +11,7 @@ from equity_lib._validation import (
     by_columns,
     fail_rows,
     group_codes,
+    missing_labels,
     numeric_column,
     require_columns,
     require_dataframe,
@@ -44,7 +45,8 @@ def assign_quantiles(data: pd.DataFrame, value: str, nquantiles: int = 10, *,
     nquantiles : int
         Number of quantiles: 5 for quintiles, 10 for deciles (default).
     by : str or list of str, optional
-        Assign quantiles separately within each group (e.g. within each region).
+        Assign quantiles separately within each group (e.g. within each region). A missing label is an
+        error: the rows would otherwise be ranked among themselves as a group of their own.
     invert : bool or str
         True (default): the highest values go to quantile 1, so with a deprivation score (higher = more
         deprived) quantile 1 is the most deprived, as equity_lib always labels deprivation. False: the
@@ -82,6 +84,7 @@ def assign_quantiles(data: pd.DataFrame, value: str, nquantiles: int = 10, *,
         raise ValueError(f"data already has column(s) {added}, which assign_quantiles adds. "
                          "Fix: rename or drop them first.")
 
+    missing_labels(data, by, "by: the groups ranked separately")
     scores = numeric_column(data, value)
     codes, keys = group_codes(data, by)
     if invert_column is None:

@@ -35,6 +35,7 @@ from equity_lib._validation import (
     require_columns,
     require_dataframe,
     rows_phrase,
+    total_fits,
 )
 
 # NHS Data Dictionary, ETHNIC CATEGORY (the 2001 Census categories): code, label, broad group.
@@ -225,6 +226,8 @@ def completeness(
     group, counts = group_codes(data, keys)
     k = len(CATEGORIES)
     weights = None if count is None else count_column(data, count)
+    if weights is not None:  # each count and each by x time total exact (at most 2**53), never wrapped
+        total_fits(count, weights, group, counts)
     tally = np.bincount(group * k + category, weights=weights, minlength=len(counts) * k)
     tally = tally.astype(np.int64).reshape(len(counts), k)
     counts = counts.reset_index(drop=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,15 @@ _OUTPUT = ("time", "value", "denominator", "phase", "excluded", "baseline", "cl"
 
 class DataGapWarning(UserWarning):
     """A series has a missing period, or points with no value that are not charted."""
+
+
+class NoLimitsWarning(UserWarning):
+    """A phase of a series has no process limits (no values, too few, no moving range, no spread or no
+    variation): it is charted without them, the others as usual, and ``summary()``'s note says why."""
+
+
+class FreezeWarning(UserWarning):
+    """``freeze`` asks for more points than a phase has, so its limits use all of them."""
 
 
 def spc(
@@ -73,7 +84,10 @@ def spc(
         individual measurements.
     time : str, optional
         Column of dates or sequence numbers (subgroup labels for ``xbar``/``s``). Dates written as ISO
-        text ("2024-04-01") are read as dates. Default: row order.
+        text ("2024-04-01") or as ``datetime.date`` are read as dates; dates with a time zone, Periods
+        (``pd.Period``, e.g. months) and categories keep their type in the output. A categorical column's
+        time order is the order of its categories (as ``data.sort_values`` sorts it), so month names
+        as an ordered Categorical work. Default: row order.
     numerator, denominator : str, optional
         Columns of counts for ``p``/``pp`` (events and cases) and ``u``/``up`` (events and exposure);
         those charts need both and take no ``value``.
@@ -93,12 +107,18 @@ def spc(
         assurance icon.
     rebase : list or dict, optional
         ``time`` values where a new phase starts (limits recalculated); a dict gives a list per series.
-        A plain list applies to every series holding that value.
+        A plain list applies to every series holding that value. On a date column a value may be text
+        ("2024-04-01"), a Timestamp, a ``datetime.date``, a numpy datetime64 or a Period (its start); on
+        a column with a time zone a value without one is a clock time in that zone; on a Period column a
+        date names the period that holds it, and a Period must have the column's frequency. A value that
+        names no point of the data is an error, never ignored.
     freeze : int, optional
-        Compute each phase's limits from its first ``freeze`` points only and extend them.
+        Compute each phase's limits from its first ``freeze`` points only and extend them. A phase with
+        fewer points than ``freeze`` uses all of them: a :class:`FreezeWarning` names its series and
+        ``summary()``'s note says so (one short series does not stop the others).
     exclude : list or dict, optional
-        ``time`` values left out of the centre line and limits (neighbours become adjacent in the
-        moving ranges, as qicharts2 does) but still plotted and judged.
+        ``time`` values (read as for ``rebase``) left out of the centre line and limits (neighbours
+        become adjacent in the moving ranges, as qicharts2 does) but still plotted and judged.
     screen_mr : bool
         Drop moving ranges >= 3.267 x the mean moving range, then recompute (NHSRplotthedots and
         qicharts2 when attached; ``False`` reproduces the MDC Excel tool). For xmr, t, pp, up.
@@ -133,7 +153,8 @@ def spc(
         ``two_in_three_above``, ``two_in_three_below``, ``shift_above``, ``shift_below``; for run
         charts ``long_run_above``/``long_run_below``; missing when none), ``point_type``
         (``common_cause``, ``improvement``, ``concern``, ``neutral``; missing for a missing value),
-        ``trial_limits`` (bool) and ``target``. ``.summary()``: one row per series and phase.
+        ``trial_limits`` (bool) and ``target``. ``.summary()``: one row per series and phase, with a
+        ``note`` saying why a phase has no limits (or that ``freeze`` is longer than it).
         ``.plot()``: the Making Data Count chart.
 
     Warns
@@ -149,12 +170,24 @@ def spc(
         A regular series (run, xmr, mr, p, pp, u, up, c charts) lacks a period (a month, week or day
         between its first and last that has no row), naming the series and the first gaps; or points
         with no value are not charted, with their count and series.
+    NoLimitsWarning
+        A phase cannot have process limits: no point with a value sets them (a series all missing, or
+        everything excluded), one point where the chart needs two, no two consecutive values (an XmR
+        series missing every other value has no moving range: no limits, as qicharts2 0.8.1), or no
+        xbar/s subgroup with two measurements. Names the series, phase and reason; that phase is charted
+        without limits and ``summary()``'s ``note`` says why, while every other series and phase is
+        charted as usual. A phase with no variation (limits of zero width) has no limits too, with a
+        note but no warning: see :mod:`equity_lib.process_control.limits`.
+    FreezeWarning
+        ``freeze`` is longer than a phase, naming the series.
 
     Notes
     -----
     Rules and defaults are those of ``conventions.md``: Making Data Count as NHSRplotthedots 0.2.2
     implements it for the XmR chart (see :mod:`equity_lib.process_control.rules`); other charts as
-    qicharts2 0.8.1. A missing value keeps its row, with its phase's limits, and never stops a chart.
+    qicharts2 0.8.1. A missing value keeps its row, with its phase's limits, and never stops a chart; a
+    series or phase that cannot be charted is reported (warning and ``note``), never an error that stops
+    the others.
     Run charts flag points in an unusually long run (Anhoej); their crossings signal is in
     ``summary()``. MR charts are judged by their upper limit only: consecutive moving ranges share a
     point, so run rules do not apply (as in qicharts2).
@@ -208,12 +241,12 @@ def spc(
     _check_values(data, chart, y, values, n, denominators)
 
     codes, series = _series_codes(data, by)
-    xs = _time_values(data, time)
+    axis = _time_values(data, time)
     order = np.argsort(codes, kind="stable")
-    _check_sorted(data, time, xs, codes, order, allow_repeats=chart in ("xbar", "s"), by=by)
+    _check_sorted(data, time, axis, codes, order, allow_repeats=chart in ("xbar", "s"), by=by)
 
-    work = _working_points(chart, codes[order], None if xs is None else xs[order], values[order],
-                           None if denominators is None else denominators[order], order)
+    work = _working_points(chart, codes[order], axis, order, values[order],
+                           None if denominators is None else denominators[order])
     if chart in _REGULAR:
         _warn_gaps(work, series)
     is_start = _match_time(rebase, "rebase", work, series, time, by)
@@ -230,11 +263,14 @@ def spc(
     if freeze is not None:
         base &= position < freeze
 
-    y_plot, cl, lcl, ucl = _limits(chart, work, seg, nseg, base, screen_mr, xmr_factor)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a phase with no value has NaN limits
+        y_plot, cl, lcl, ucl = _limits(chart, work, seg, nseg, base, screen_mr, xmr_factor)
     base_points = limits.segment_count(y_plot, seg, nseg, base)
-    _check_enough_points(chart, base_points, seg, work, series, phase)
-    _check_limits_exist(chart, lcl, seg, nseg, work, series, phase)
-    trial = base_points < min_points
+    no_limits, note = _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase)
+    if no_limits.any():
+        lcl = np.where(no_limits[seg], np.nan, lcl)
+        ucl = np.where(no_limits[seg], np.nan, ucl)
+    trial = (base_points < min_points) & ~no_limits
     if trial.any():
         short = np.flatnonzero(trial)
         first = short[0]
@@ -277,7 +313,7 @@ def spc(
     for column in by:
         if isinstance(data[column].dtype, pd.CategoricalDtype):
             table[column] = pd.Categorical(table[column], dtype=data[column].dtype)
-    summary = _summarise(table, judged, seg, nseg, direction, by)
+    summary = _summarise(table, judged, seg, nseg, direction, by, note)
     input_order = np.argsort(work["row"], kind="stable")
     table = table.iloc[input_order].reset_index(drop=True)
     settings = dict(chart=chart, value=value, time=time, numerator=numerator, denominator=denominator,
@@ -345,25 +381,60 @@ def _series_codes(data, by):
     return codes.astype(np.int64), pd.Index(uniques)
 
 
+@dataclass(frozen=True)
+class _TimeAxis:
+    """A time column read once: what the output shows, and a key that orders and matches its values.
+
+    ``kind`` is ``datetime`` (no time zone), ``zoned`` (a time zone: the key is the UTC instant, so a
+    clock change never reorders or duplicates points; ``wall`` the local clock time, for finding missing
+    periods), ``period`` (the key is the period's ordinal), ``category`` (the key is the category code,
+    so the categories' order is time order, as in ``data.sort_values``) or ``other`` (numbers or text,
+    the key is the value).
+    """
+
+    values: object  # a numpy array or a pandas array (tz-aware dates, periods, categories keep their dtype)
+    key: np.ndarray
+    kind: str
+    dtype: object = None
+    wall: np.ndarray | None = None
+
+
 def _time_values(data, time):
     if time is None:
         return None
     column = data[time]
     fail_rows(data, column.isna().to_numpy(), f"Column '{time}' (time) is missing",
               "every point needs a date or sequence number.")
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=False) == "period":
+        try:  # Periods kept as objects (e.g. after a concat) are Periods, not the timestamps of their starts
+            column = pd.Series(pd.array(column.to_numpy(), dtype=pd.PeriodDtype(column.iloc[0].freq)),
+                               index=column.index)
+        except (TypeError, ValueError):
+            pass  # periods of different frequencies: _check_sorted says they cannot be ordered
     if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
         # ISO dates read from a CSV as text ("2024-04-01") are dates, not 36 category labels.
         try:
-            return pd.to_datetime(column, format="ISO8601").to_numpy()
+            column = pd.Series(pd.to_datetime(column, format="ISO8601"), index=column.index)
         except (TypeError, ValueError):
             pass
-    return column.to_numpy()
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _TimeAxis(column.array, column.cat.codes.to_numpy(np.int64), "category", dtype)
+    if isinstance(dtype, pd.PeriodDtype):
+        return _TimeAxis(column.array, column.array.asi8.copy(), "period", dtype)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        utc = column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+        return _TimeAxis(column.array, utc, "zoned", dtype, wall=column.dt.tz_localize(None).to_numpy())
+    values = column.to_numpy()
+    if np.issubdtype(values.dtype, np.datetime64):
+        return _TimeAxis(values, values, "datetime", values.dtype)
+    return _TimeAxis(values, values, "other", values.dtype)
 
 
-def _check_sorted(data, time, xs, codes, order, allow_repeats, by=()):
-    if time is None or len(order) < 2:
+def _check_sorted(data, time, axis, codes, order, allow_repeats, by=()):
+    if axis is None or len(order) < 2:
         return
-    sx, same = xs[order], codes[order][1:] == codes[order][:-1]
+    sx, same = axis.key[order], codes[order][1:] == codes[order][:-1]
     try:
         rising = sx[1:] > sx[:-1]
         equal = sx[1:] == sx[:-1]
@@ -375,9 +446,11 @@ def _check_sorted(data, time, xs, codes, order, allow_repeats, by=()):
         fail_rows(data, _at(len(data), later[same & equal]), f"Column '{time}' has duplicated values "
                   "within a series", "aggregate to one row per date (per series), or pass by=.")
     keys = ", ".join(repr(c) for c in [*by, time])
+    order_word = {"category": " in the order of its categories", "zoned": " (as instants in time)"}.get(
+        axis.kind, "")
     fail_rows(data, _at(len(data), later[same & ~rising & ~equal]),
-              f"Column '{time}' is not sorted within each series (the value is earlier than the row "
-              "before it)", f"sort first: data.sort_values([{keys}]).")
+              f"Column '{time}' is not sorted within each series{order_word} (the value is earlier than "
+              "the row before it)", f"sort first: data.sort_values([{keys}]).")
 
 
 def _at(size, positions):
@@ -386,34 +459,62 @@ def _at(size, positions):
     return mask
 
 
-def _working_points(chart, code, xs, values, dens, rows):
-    """Arrays sorted by series and time, one entry per point (per subgroup for xbar and s)."""
-    if xs is None:
+def _working_points(chart, code, axis, order, values, dens):
+    """Arrays sorted by series and time, one entry per point (per subgroup for xbar and s).
+
+    ``x`` is what the output shows, ``key`` what orders and matches it (see :class:`_TimeAxis`),
+    ``calendar`` the dates or period numbers that find missing periods (None when time has none).
+    """
+    if axis is None:
         xs = pd.Series(code).groupby(code).cumcount().to_numpy() + 1
+        key, kind, calendar = xs, "row", xs
+    else:
+        xs, key, kind = axis.values[order], axis.key[order], axis.kind
+        calendar = axis.wall[order] if axis.wall is not None else key
     if chart not in ("xbar", "s"):
-        return {"code": code, "x": xs, "y": values, "n": dens if dens is not None
-                else np.full(values.shape, np.nan), "row": rows}
-    start = np.r_[True, (code[1:] != code[:-1]) | (xs[1:] != xs[:-1])]
+        return {"code": code, "x": xs, "key": key, "calendar": calendar, "kind": kind, "y": values,
+                "n": dens if dens is not None else np.full(values.shape, np.nan), "row": order}
+    start = np.r_[True, (code[1:] != code[:-1]) | (key[1:] != key[:-1])]
     sub = np.cumsum(start) - 1
     nsub = int(sub[-1]) + 1
+    first = np.flatnonzero(start)
     every = np.ones(sub.size, dtype=bool)
     size = limits.segment_count(values, sub, nsub, every)
+    # Centre each subgroup on one of its own values before summing, so a subgroup whose measurements
+    # are all equal has a mean equal to them and a standard deviation of exactly 0 (summing 0.1 three
+    # times and dividing by 3 is not 0.1, which gave SDs of 1e-17 and runs around a centre line of 0).
+    shift = np.fmax.reduceat(values, first)  # NaN only for a subgroup with no value at all
+    shifted = values - shift[sub]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = limits.segment_sum(values, sub, nsub, every) / size
-        centred = values - mean[sub]
+        offset = limits.segment_sum(shifted, sub, nsub, every) / size
+        mean = shift + offset
+        centred = shifted - offset[sub]
         sd = np.sqrt(limits.segment_sum(centred**2, sub, nsub, every) / (size - 1))
     sd[size < 2] = np.nan
     mean[size < 1] = np.nan
-    first = np.flatnonzero(start)
-    return {"code": code[first], "x": xs[first], "y": mean, "sd": sd, "n": size, "row": rows[first]}
+    return {"code": code[first], "x": xs[first], "key": key[first], "calendar": calendar[first],
+            "kind": kind, "y": mean, "sd": sd, "n": size, "row": order[first]}
 
 
-def _period_numbers(xs):
+_PERIOD_UNITS = {"M": "month", "Q": "quarter", "Y": "year", "A": "year", "W": "week", "D": "day",
+                 "B": "business day", "h": "hour", "H": "hour", "min": "minute", "s": "second"}
+
+
+def _period_numbers(work):
     """Whole-number periods of a time column and their unit, or None when it has no regular calendar.
 
-    Month starts count months; dates all on one weekday count weeks; other midnight dates count days
-    and whole numbers count points (both judged regular only when most steps are the smallest step).
+    A Period column counts its own periods. Month starts count months; dates all on one weekday count
+    weeks; other midnight dates count days and whole numbers count points (both judged regular only when
+    most steps are the smallest step). A column with a time zone is judged on its local dates.
     """
+    xs = work["calendar"]
+    if work["kind"] == "period":
+        dtype = work["x"].dtype
+        code = pd.PeriodIndex([], dtype=dtype).freqstr.split("-")[0].lstrip("0123456789")
+        # Periods of 2 months have ordinals 2 apart: count periods, not months.
+        return np.asarray(xs, dtype=np.int64) // dtype.freq.n, _PERIOD_UNITS.get(code, code), True
+    if work["kind"] == "category":
+        return None
     if np.issubdtype(np.asarray(xs).dtype, np.datetime64):
         t = pd.DatetimeIndex(xs)
         if not (t == t.normalize()).all():
@@ -431,7 +532,7 @@ def _period_numbers(xs):
 
 def _warn_gaps(work, series):
     """Warn, naming the series and the gap, when a regular series has no row for a period."""
-    found = _period_numbers(work["x"])
+    found = _period_numbers(work)
     if found is None or work["code"].size < 2:
         return
     k, unit, calendar = found
@@ -518,7 +619,12 @@ def _warn_overdispersed(chart, ratio, cl, den, seg, nseg, base, work, series, ph
 
 
 def _match_time(spec, name, work, series, time, by=()):
-    """Boolean mask of the working points named by a list (every series) or a dict per series."""
+    """Boolean mask of the working points named by a list (every series) or a dict per series.
+
+    Each value is read in the time column's own terms (:func:`_spec_keys`), so "2024-04-01", a
+    Timestamp, a datetime.date and a Period of the column's frequency all name the same point of a
+    date, zoned-date or Period column; a value that names no point is an error, never ignored.
+    """
     mask = np.zeros(work["code"].size, dtype=bool)
     if spec is None:
         return mask
@@ -531,12 +637,17 @@ def _match_time(spec, name, work, series, time, by=()):
         return mask
     codes, originals = zip(*pairs, strict=True)
     try:
-        wanted = _like_x(list(originals), work["x"])
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} value(s) {list(dict.fromkeys(originals))[:5]} cannot be "
-                         f"read as dates like those of column {time!r} ({err}). Fix: use values that "
-                         "appear in the time column, e.g. '2024-04-01'.") from err
-    points = pd.MultiIndex.from_arrays([work["code"], work["x"]])
+        distinct = list(dict.fromkeys(originals))
+    except TypeError as err:  # e.g. a list inside the list
+        raise TypeError(f"{name} must be a list of time values, or a dict of such lists per series, not "
+                        f"{spec!r}. Fix: e.g. {name}=[{_example(work)}].") from err
+    key_of = _spec_keys(distinct, work, name, time)
+    keys = [key_of[v] for v in originals]
+    if work["kind"] in ("datetime", "zoned"):
+        wanted = pd.Index(np.array(keys, dtype=work["key"].dtype))
+    else:
+        wanted = pd.Index(keys, dtype=object if work["key"].dtype == object else None)
+    points = pd.MultiIndex.from_arrays([work["code"], work["key"]])
     asked = pd.MultiIndex.from_arrays([np.asarray(codes), wanted])
     found = asked.isin(points)
     if isinstance(spec, Mapping):
@@ -548,7 +659,7 @@ def _match_time(spec, name, work, series, time, by=()):
     if missing:
         raise ValueError(f"{name} value(s) {missing[:5]} are not time values of the data"
                          f"{' (column ' + repr(time) + ')' if time else ' (row numbers, from 1)'}. "
-                         "Fix: use values that appear in the time column.")
+                         f"Fix: use values that appear in the time column, e.g. {_example(work)}.")
     return points.isin(asked)
 
 
@@ -556,11 +667,83 @@ def _as_list(v):
     return list(v) if isinstance(v, (list, tuple, set, np.ndarray, pd.Index, pd.Series)) else [v]
 
 
-def _like_x(values, xs):
-    """Convert rebase/exclude values to the time column's type, so '2021-04-01' matches a date."""
-    if np.issubdtype(np.asarray(xs).dtype, np.datetime64):
-        return pd.to_datetime(values).to_numpy().astype(np.asarray(xs).dtype)
-    return pd.Index(values)
+def _example(work):
+    """The first time value, as a user would write it in rebase or exclude."""
+    first = work["x"][0]
+    if work["kind"] in ("datetime", "zoned"):
+        stamp = pd.Timestamp(first)
+        return repr(str(stamp.date()) if stamp == stamp.normalize() else stamp.isoformat())
+    if work["kind"] == "period":
+        return repr(str(first))
+    return repr(first.item() if isinstance(first, np.generic) else first)
+
+
+_DATE_LIKE = (str, dt.date, np.datetime64, pd.Period)
+
+
+def _spec_keys(values, work, name, time):
+    """{value: key} for rebase/exclude values, in the time column's terms (see :class:`_TimeAxis`).
+
+    Dates (text, Timestamp, datetime.date, numpy datetime64) and Periods name a date column's points
+    (a Period by its start); on a column with a time zone a date without one is a clock time in that
+    zone, a date with one the same instant; on a Period column a date names the period that holds it
+    and a Period must have the column's frequency; on a categorical column a value is a category.
+    A value that cannot be read so is an error naming it, the column and an example that works.
+    """
+    kind, out, bad, why = work["kind"], {}, [], ""
+    if kind not in ("datetime", "zoned", "period"):
+        if kind == "category":
+            categories = work["x"].dtype.categories
+            return {v: int(categories.get_indexer([v])[0]) for v in values}
+        return {v: v for v in values}
+    dtype = work["x"].dtype
+    for v in values:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, _DATE_LIKE):
+            bad.append(v)
+            why = "they are not dates"
+            continue
+        if isinstance(v, pd.Period) and kind == "period":
+            if v.freq != dtype.freq:
+                bad.append(v)
+                why = f"a Period must have the column's frequency, {pd.PeriodIndex([], dtype=dtype).freqstr}"
+                continue
+            out[v] = v.ordinal
+            continue
+        try:
+            stamp = v.start_time if isinstance(v, pd.Period) else pd.Timestamp(v)
+        except (TypeError, ValueError) as err:
+            bad.append(v)
+            why = str(err)
+            continue
+        if stamp is pd.NaT:
+            bad.append(v)
+            why = "it is not a date"
+            continue
+        if kind == "period":
+            local = stamp.tz_localize(None) if stamp.tz is not None else stamp  # its own calendar date
+            out[v] = pd.Period(local, freq=dtype.freq).ordinal
+            continue
+        if kind == "zoned":
+            try:
+                stamp = stamp.tz_convert(dtype.tz) if stamp.tz is not None else stamp.tz_localize(dtype.tz)
+            except (ValueError, OverflowError) as err:  # a clock time skipped or repeated by a clock change
+                bad.append(v)
+                why = f"in time zone {dtype.tz}: {err}"
+                continue
+            stamp = stamp.tz_convert("UTC").tz_localize(None)
+        elif stamp.tz is not None:
+            raise ValueError(f"{name} value {v!r} has a time zone, but column {time!r} has none, so it is "
+                             "not clear which clock time it means. Fix: give it without a time zone, e.g. "
+                             f"{str(stamp.tz_localize(None).date())!r}, or give the column its time zone "
+                             f"(data[{time!r}].dt.tz_localize(...)).")
+        exact = stamp.to_datetime64()
+        key = exact.astype(work["key"].dtype)
+        # A time finer than the column's resolution names no point (rather than the one it rounds to).
+        out[v] = key if key.astype(exact.dtype) == exact else np.datetime64("NaT")
+    if bad:
+        raise ValueError(f"{name} value(s) {bad[:5]} cannot be read as dates like those of column {time!r} "
+                         f"({why}). Fix: use values that appear in the time column, e.g. {_example(work)}.")
+    return out
 
 
 def _limits(chart, w, seg, nseg, base, screen, factor):
@@ -586,37 +769,78 @@ def _limits(chart, w, seg, nseg, base, screen, factor):
     return (y, *{"run": limits.run, "c": limits.c, "g": limits.g}[chart](y, seg, nseg, base))
 
 
-def _check_enough_points(chart, counts, seg, work, series, phase):
+def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
+    """Which phases have no process limits, and a note per phase saying why (None when all is well).
+
+    A phase that cannot have limits is charted without them (``lcl`` and ``ucl`` missing), reported in a
+    :class:`NoLimitsWarning` naming its series and the reason, and noted in ``summary()``; the other
+    phases and series are charted as usual (qicharts2 0.8.1 likewise returns such a phase with no
+    limits). Reasons: no value sets the limits (all missing or excluded); one point where the chart needs
+    two (XmR, t, MR, p', u': a moving range); no two consecutive values, so no moving range (qicharts2:
+    no limits, not limits from the differences of non-adjacent points); no subgroup of xbar/s with two
+    measurements. A phase with no variation, whose limits would have zero width (every value equal,
+    every moving range 0, or a count chart's centre line of 0), has no limits either, so that no point
+    is judged "outside" a band of zero width (both peers' XmR charts give none there); it is noted in
+    ``summary()`` but not warned about, since nothing is missing. A ``freeze`` longer than a phase is
+    noted and warned about (:class:`FreezeWarning`): its limits then rest on all of its points.
+    """
+    raw = limits.segment_count(work["y"], seg, nseg, base)
     need = _MIN_TO_COMPUTE[chart]
-    short = np.flatnonzero(counts < need)
-    if short.size:
-        where = [f"series {_name(series[work['code'][seg == s][0]])} phase {phase[seg == s][0]} "
-                 f"({int(counts[s])})" for s in short[:5]]
-        raise ValueError(
-            f"Too few points with a value to set limits: a {chart} chart needs at least {need} per "
-            f"phase; {', '.join(where)}{' and more' if short.size > 5 else ''}. Fix: add data, "
-            "remove a rebase, or drop that series."
-        )
-
-
-def _check_limits_exist(chart, lcl, seg, nseg, work, series, phase):
-    """Limits that could not be computed are an error, never a silent gap on the chart."""
-    if chart == "run":
-        return
-    no_limits = np.ones(nseg, dtype=bool)
-    no_limits[seg[~np.isnan(lcl)]] = False
-    bad = np.flatnonzero(no_limits)
-    if bad.size:
-        where = [f"series {_name(series[work['code'][seg == s][0]])} phase {phase[seg == s][0]}"
-                 for s in bad[:5]]
-        why = {"xbar": "every subgroup there has fewer than 2 measurements, so no spread can be measured",
-               "s": "every subgroup there has fewer than 2 measurements, so no spread can be measured"}.get(
-            chart, "no two consecutive points there both have a value, so there is no moving range")
-        raise ValueError(
-            f"No process limits could be computed for {', '.join(where)}"
-            f"{' and more' if bad.size > 5 else ''}: {why}. Fix: fill in the missing values, "
-            "or chart that series with chart='run'."
-        )
+    finite = np.isfinite(lcl) & np.isfinite(ucl)
+    has = np.bincount(seg[finite], minlength=nseg) > 0
+    width = np.bincount(seg[finite], weights=np.abs(ucl[finite] - lcl[finite]), minlength=nseg)
+    reason = np.select([raw == 0, raw < need, ~has, width == 0], [1, 2, 3, 4], 0)
+    if chart == "run":  # a run chart has a centre line and no limits
+        reason = np.where(reason == 1, 1, 0)
+    no_spread = {"xbar": "no subgroup that sets the limits has 2 measurements, so there is no spread to "
+                         "measure",
+                 "s": "no subgroup that sets the limits has 2 measurements, so there is no spread to "
+                      "measure"}.get(chart, "no two consecutive points that set the limits both have a "
+                                            "value, so there is no moving range")
+    window = f" in the first {freeze}" if freeze is not None else ""
+    texts = np.array([
+        None,
+        f"no limits: no point{window} has a value that can set them (all missing or excluded)",
+        f"no limits: only 1 point{window} has a value to set them; chart='{chart}' needs 2",
+        f"no limits: {no_spread}",
+        "no limits: no variation (every moving range or spread that sets them is 0, so they would have "
+        "zero width)",
+    ], dtype=object)
+    note = pd.Series(texts[reason], dtype=object)
+    no_limits = reason > 0
+    # A phase with no variation is noted, not warned about: nothing is missing, the flat line is the
+    # whole story, and summary() says why it has no limits.
+    if (no_limits & (reason < 4)).any():
+        where = np.flatnonzero(no_limits & (reason < 4))
+        first_point = np.searchsorted(seg, where)
+        names = [f"series {_name(series[work['code'][i]])} phase {phase[i]} ({texts[reason[s]][11:]})"
+                 for s, i in zip(where[:5], first_point[:5], strict=True)]
+        warnings.warn(
+            f"{where.size} phase(s) have no process limits and are charted without them: "
+            f"{'; '.join(names)}{' ...' if where.size > 5 else ''}. Their points keep their rows (lcl and "
+            "ucl missing) and summary() says why in column note; every other phase is charted as usual. "
+            "Fix: add data, or remove a rebase, exclude or freeze that leaves too few points; or chart "
+            "those series with chart='run'.",
+            NoLimitsWarning, stacklevel=3)
+    if freeze is not None:
+        length = np.bincount(seg, minlength=nseg)
+        short = length < freeze
+        if short.any():
+            extra = ("freeze=" + str(freeze) + " is longer than this phase ("
+                     + pd.Series(length).astype(str) + " points): its limits use all of them")
+            note = pd.Series(np.where(short, np.where(note.isna(), extra, note + "; " + extra), note),
+                             dtype=object)
+            where = np.flatnonzero(short)
+            first_point = np.searchsorted(seg, where)
+            names = [f"series {_name(series[work['code'][i]])} phase {phase[i]} ({length[s]} points)"
+                     for s, i in zip(where[:5], first_point[:5], strict=True)]
+            warnings.warn(
+                f"freeze={freeze} is longer than {where.size} phase(s), whose limits therefore use all of "
+                f"their points, as if there were no freeze: {'; '.join(names)}"
+                f"{' ...' if where.size > 5 else ''}. summary() notes it in column note. Fix: pass a "
+                "freeze no longer than the shortest phase, or leave it out for those series.",
+                FreezeWarning, stacklevel=3)
+    return no_limits, pd.array(note.to_numpy(), dtype="string")
 
 
 def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend, precedence):
@@ -718,8 +942,8 @@ def _per_series(spec, name, series, by, convert, plain):
     return np.full(len(series), convert(spec, ""), dtype=float)
 
 
-def _summarise(table, judged, seg, nseg, direction, by):
-    """One row per series and phase: variation, assurance and the runs analysis."""
+def _summarise(table, judged, seg, nseg, direction, by, note):
+    """One row per series and phase: variation, assurance, the runs analysis and a note."""
     runs, valid = judged["runs"], judged["valid"]
     rows = np.arange(seg.size)
     last_row = np.zeros(nseg, dtype=np.int64)
@@ -753,8 +977,8 @@ def _summarise(table, judged, seg, nseg, direction, by):
     return pd.DataFrame({
         **{column: table[column].iloc[first_row].to_numpy() for column in by},
         "phase": table["phase"].to_numpy()[first_row],
-        "start": table["time"].to_numpy()[first_row],
-        "end": table["time"].to_numpy()[last_row],
+        "start": table["time"].array[first_row],
+        "end": table["time"].array[last_row],
         "improvement": pd.array(np.array(["decrease", "neutral", "increase"], dtype=object)[
             seg_direction.astype(int) + 1], dtype="string"),
         "n_points": np.bincount(seg[~excluded], minlength=nseg),
@@ -779,6 +1003,7 @@ def _summarise(table, judged, seg, nseg, direction, by):
         "crossings_min": pd.array(_int_or_na(runs["crossings_min"]), dtype="Int64"),
         "runs_signal": runs["runs_signal"],
         "trial_limits": table["trial_limits"].to_numpy()[first_row],
+        "note": note,
     })
 
 

@@ -20,15 +20,32 @@ value). Formulas and sources:
   mean moving range of z / 1.128 (screened as above); limits = CL +/- 3 sigma_i sigma_z.
 * c chart: CL = mean(y); limits = CL +/- 3 sqrt(CL), LCL >= 0 (Montgomery 7.17).
 * g chart (Benneyan 2001; Montgomery p. 319): limits from the mean gbar: gbar +/- 3 sqrt(gbar (gbar + 1)),
-  LCL >= 0; the centre line drawn is the median of the phase (qicharts2 0.8.1).
+  LCL >= 0; the centre line drawn is the median of the points that set the limits (``base``: freeze
+  and exclude apply to it as to gbar, as in qicharts2 0.8.1), and the runs analysis is around it.
 * t chart (Nelson 1994, *Journal of Quality Technology* 26(3)): an I chart (3 / 1.128) of y^(1/3.6),
   back-transformed with ^3.6; a negative lower limit becomes 0; y must be > 0.
-* Xbar and S charts (Montgomery 6.29-6.31): CL(xbar) = sum(n_i xbar_i) / sum(n_i); s_bar = mean(s_i) when
-  all subgroups have the same size, else the pooled sqrt(sum((n_i - 1) s_i^2) / sum(n_i - 1)) (as in
-  qicharts2 0.8.1); limits xbar: CL +/- A3(n_i) s_bar; S: CL = s_bar, limits B3(n_i) s_bar, B4(n_i) s_bar,
-  with the exact constants c4(n) = sqrt(2 / (n - 1)) Gamma(n / 2) / Gamma((n - 1) / 2),
-  A3 = 3 / (c4 sqrt(n)), B3 = max(0, 1 - 3 sqrt(1 - c4^2) / c4), B4 = 1 + 3 sqrt(1 - c4^2) / c4.
+* Xbar and S charts (Montgomery 6.29-6.31): CL(xbar) = sum(n_i xbar_i) / sum(n_i); s_bar = mean(s_i) of
+  the baseline subgroups when every subgroup of the phase has the same size, else the pooled
+  sqrt(sum((n_i - 1) s_i^2) / sum(n_i - 1)) over the baseline subgroups. As in qicharts2 0.8.1, "every
+  subgroup of the phase" includes those after the freeze and excluded ones: frozen subgroups of 5
+  followed by subgroups of 4 are pooled, not averaged (a subgroup with no measurement has no size; a
+  subgroup of 1 has a size but no SD). Limits xbar: CL +/- A3(n_i) s_bar; S: CL = s_bar, limits
+  B3(n_i) s_bar, B4(n_i) s_bar, with the exact constants c4(n) = sqrt(2 / (n - 1)) Gamma(n / 2) /
+  Gamma((n - 1) / 2), A3 = 3 / (c4 sqrt(n)), B3 = max(0, 1 - 3 sqrt(1 - c4^2) / c4),
+  B4 = 1 + 3 sqrt(1 - c4^2) / c4. Subgroup means and SDs are computed about one of the subgroup's own
+  values (a shifted two-pass sum), so a subgroup of equal measurements has exactly that mean and an SD
+  of exactly 0.
 * Run chart: CL = median; no limits.
+
+Phases without limits (decided in ``engine._phase_notes``; qicharts2 0.8.1 likewise returns such a
+phase with no limits and charts the rest): a phase where no point sets the limits (all missing or
+excluded), where an XmR, t, MR, p' or u' chart has one point or no two consecutive values (no moving
+range: we follow qicharts2 and draw no limits, rather than take differences of non-adjacent points),
+or where no xbar/s subgroup has two measurements, gets no limits; so does a phase with no variation,
+whose limits would have zero width (every value equal, every moving range 0, or a count chart's centre
+line of 0): both peers' XmR charts give none there, and a band of zero width would call any later
+point (after a freeze) "outside". The centre line is kept where it exists; the warning and
+``summary()``'s ``note`` say why.
 """
 
 from __future__ import annotations
@@ -86,7 +103,8 @@ def mean_moving_range(values, seg, nseg, mask, screen: bool) -> np.ndarray:
     amr = segment_mean(mr, mr_seg, nseg, everywhere)
     if screen:
         # A phase whose moving ranges are all 0 keeps them: "mr >= 3.267 x 0" would drop every one and
-        # leave no limits, where the unscreened answer (zero-width limits) is the right one.
+        # give NaN, where the answer is 0 (no variation; the engine then reports the phase as having no
+        # limits for that reason, not for want of a moving range).
         amr = segment_mean(mr, mr_seg, nseg, (mr < D4 * amr[mr_seg]) | (amr[mr_seg] == 0))
     return amr
 
@@ -159,7 +177,9 @@ def c(y, seg, nseg, base):
 def g(y, seg, nseg, base):
     gbar = segment_mean(y, seg, nseg, base)[seg]
     sigma = np.sqrt(gbar * (gbar + 1))
-    cl = segment_median(y, seg, nseg, np.ones_like(base))[seg]
+    # The centre line is the median of the points that set the limits (freeze and exclude apply), as
+    # qicharts2 0.8.1 computes it: median(y[baseline & include]).
+    cl = segment_median(y, seg, nseg, base)[seg]
     return cl, np.maximum(gbar - 3 * sigma, 0), gbar + 3 * sigma
 
 
@@ -170,9 +190,20 @@ def t(y, seg, nseg, base, screen, factor):
 
 
 def _s_bar(sd, size, seg, nseg, base):
-    sizes = pd.Series(size[base & ~np.isnan(sd)]).groupby(seg[base & ~np.isnan(sd)]).nunique()
-    equal = np.ones(nseg, dtype=bool)
-    equal[sizes.index.to_numpy()] = sizes.to_numpy() <= 1
+    """s_bar per segment: the mean SD when every subgroup of the phase has the same size, else pooled.
+
+    "Every subgroup of the phase" is qicharts2's rule: it looks at the sizes of all subgroups in the
+    phase (after the freeze and excluded ones too), not only those that set the limits, so frozen
+    subgroups of 5 followed by subgroups of 4 pool the frozen SDs. A subgroup with no measurement at
+    all has no size here (qicharts2 counts it as a size of 0, and a missing subgroup would then switch
+    the estimator).
+    """
+    measured = size >= 1
+    low = np.full(nseg, np.inf)
+    high = np.full(nseg, -np.inf)
+    np.minimum.at(low, seg[measured], size[measured])
+    np.maximum.at(high, seg[measured], size[measured])
+    equal = ~(high > low)
     mean_sd = segment_mean(sd, seg, nseg, base)
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = np.sqrt(

@@ -368,7 +368,7 @@ def _with_breaks(x, y, phase):
 
 
 def _draw_panel(ax, t):
-    x = t["time"].to_numpy()
+    x = (t["time"].dt.to_timestamp() if isinstance(t["time"].dtype, pd.PeriodDtype) else t["time"]).to_numpy()
     if x.dtype == object:  # numbers stored as objects become numbers; text labels stay text
         numeric = pd.to_numeric(t["time"], errors="coerce")
         x = numeric.to_numpy(dtype=float) if numeric.notna().all() else x.astype(str)

@@ -52,7 +52,8 @@ class SPCResult:
         no target or a neutral direction), counts ``n_special_cause``, ``n_improvement``,
         ``n_concern``, ``n_neutral``, the Anhoej runs analysis around the chart's centre line
         (``n_useful``, ``longest_run``, ``longest_run_max``, ``crossings``, ``crossings_min``,
-        ``runs_signal``) and ``trial_limits``.
+        ``runs_signal``), ``trial_limits`` and ``note`` (why the phase has no limits, e.g. "no limits:
+        no point has a value ...", or that ``freeze`` is longer than it; missing otherwise).
         """
         return self.summary_table.copy()
 

@@ -18,37 +18,60 @@
 * :mod:`equity_lib.focus` - choosing the focus: :func:`excess_cases`, :func:`pareto`, :func:`plot_pareto`.
 * :mod:`equity_lib.pause` - the equity pause record for a board: :func:`equity_pause`.
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
+
+Importing the package is cheap: each name is imported from its module the first time it is used
+(PEP 562), so ``import equity_lib`` does not load scipy, statsmodels or matplotlib until a function
+that needs them is called or imported.
 """
 
-from equity_lib.overdispersion import OverdispersionWarning
-from equity_lib.process_control import SPCResult, spc
-from equity_lib.process_control.engine import DataGapWarning
+from __future__ import annotations
 
-__all__ = ["DataGapWarning", "OverdispersionWarning", "SPCResult", "spc"]
-from equity_lib.rates import ESP2013, dsr, isr, mean, proportion, rate  # noqa: E402
-
-__all__ += ["ESP2013", "dsr", "isr", "mean", "proportion", "rate"]
-from equity_lib.funnel import FunnelResult, funnel_chart, funnel_limits, funnel_significance  # noqa: E402
-from equity_lib.funnel.plot import plot_funnel  # noqa: E402
-
-__all__ += ["FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel"]
-from equity_lib.inequality import (  # noqa: E402
-    assign_quantiles,
-    concentration_index,
-    plot_gap,
-    plot_sii,
-    sii,
-    sii_points,
-    summary_measures,
-)
-
-__all__ += ["assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
-            "summary_measures"]
-from equity_lib.focus import excess_cases, pareto  # noqa: E402
-from equity_lib.focus.plot import plot_pareto  # noqa: E402
-from equity_lib.gaps import gap_spc, group_gap  # noqa: E402
-from equity_lib.pause import EquityPause, equity_pause  # noqa: E402
-
-__all__ += ["EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto"]
+import importlib
 
 __version__ = "0.1.0"
+
+# public name -> the module that defines it (imported on first use)
+_LAZY = {
+    "DataGapWarning": "equity_lib.process_control.engine",
+    "OverdispersionWarning": "equity_lib.overdispersion",
+    "SPCResult": "equity_lib.process_control",
+    "spc": "equity_lib.process_control",
+    **{name: "equity_lib.rates" for name in ("ESP2013", "dsr", "isr", "mean", "proportion", "rate")},
+    **{name: "equity_lib.funnel" for name in ("FunnelResult", "funnel_chart", "funnel_limits",
+                                              "funnel_significance")},
+    "plot_funnel": "equity_lib.funnel.plot",
+    **{name: "equity_lib.inequality" for name in ("assign_quantiles", "concentration_index", "plot_gap",
+                                                  "plot_sii", "sii", "sii_points", "summary_measures")},
+    "excess_cases": "equity_lib.focus",
+    "pareto": "equity_lib.focus",
+    "plot_pareto": "equity_lib.focus.plot",
+    "gap_spc": "equity_lib.gaps",
+    "group_gap": "equity_lib.gaps",
+    "EquityPause": "equity_lib.pause",
+    "equity_pause": "equity_lib.pause",
+}
+_SUBMODULES = ("colours", "datasets", "disclosure", "focus", "funnel", "gaps", "inequality",
+               "overdispersion", "pause", "process_control", "quality", "rates", "synthetic")
+
+__all__ = ["DataGapWarning", "OverdispersionWarning", "SPCResult", "spc",
+           "ESP2013", "dsr", "isr", "mean", "proportion", "rate",
+           "FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel",
+           "assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
+           "summary_measures",
+           "EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto"]
+
+
+def __getattr__(name: str):
+    """Import a public name (or a subpackage) the first time it is asked for, then keep it."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"equity_lib.{name}")
+    else:
+        raise AttributeError(f"module 'equity_lib' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBMODULES})

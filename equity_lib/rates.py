@@ -33,7 +33,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from statsmodels.stats.proportion import proportion_confint
 
 from equity_lib._validation import (
     by_columns,
@@ -98,6 +97,8 @@ def wilson_limits(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarra
     fractional (e.g. weighted) numerators. The lower limit is exactly 0 when x = 0 and the upper exactly
     1 when x = n. Missing x or n give NaN.
     """
+    from statsmodels.stats.proportion import proportion_confint  # imported on first use (it is slow)
+
     x, n = np.asarray(x, dtype="float64"), np.asarray(n, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         lower, upper = proportion_confint(x, n, alpha=1 - confidence, method="wilson")

@@ -188,7 +188,8 @@ def by_columns(by) -> list[str]:
         if len(set(by)) < len(by):
             raise ValueError(f"by={list(by)} names a column twice. Fix: name each grouping column once.")
         return list(by)
-    raise TypeError(f"by must be a column name or a list of column names, not {by!r}.")
+    raise TypeError(f"by must be a column name or a list of column names, not {by!r}. Fix: e.g. "
+                    "by='area' or by=['area', 'year'].")
 
 
 def group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:

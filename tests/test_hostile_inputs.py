@@ -476,3 +476,24 @@ def test_plot_funnel_log_x_must_be_true_or_false():
     result = el.funnel_chart(pd.DataFrame({"x": [5, 8, 12, 3], "n": [100, 120, 150, 90]}), "x", "n")
     with pytest.raises(TypeError, match="log_x must be True or False"):
         el.plot_funnel(result, log_x="no")
+
+
+def test_plot_gap_names_an_unknown_label_column():
+    table = pd.DataFrame({"area": ["A", "B"], "sii": [1.0, 2.0], "sii_lower_95": [0.5, 1.5],
+                          "sii_upper_95": [1.5, 2.5]})
+    with pytest.raises(KeyError, match=r"label names column\(s\) \['trust'\] that the table does not have\. "
+                                       r"Fix: pass one of"):
+        el.plot_gap(table, label="trust")
+
+
+def test_pareto_with_no_positive_cell_says_what_to_pass():
+    cells = pd.DataFrame({"trust": ["A", "B"], "excess": [-3.0, 0.0]})
+    with pytest.raises(ValueError, match=r"nothing to rank\. Fix: pass the cells' contributions"):
+        pareto(cells, "excess", "trust")
+
+
+@pytest.mark.parametrize("by", [pd.Index(["area"]), 3, ["area", 3]])
+def test_by_of_the_wrong_type_says_the_fix(by):
+    with pytest.raises(TypeError, match=r"by must be a column name or a list of column names.*Fix: e\.g\. "
+                                        r"by='area'"):
+        el.proportion(pd.DataFrame({"area": ["a"], "x": [1], "n": [2]}), "x", "n", by=by)

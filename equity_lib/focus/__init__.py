@@ -234,7 +234,9 @@ def pareto(data: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFrame:
     positive = np.clip(v, 0, None)
     total = positive.sum()
     if total <= 0:
-        raise ValueError(f"No cell has a value above 0 in '{value}': there is nothing to rank.")
+        raise ValueError(f"No cell has a value above 0 in '{value}': there is nothing to rank. Fix: pass "
+                         "the cells' contributions with a positive value meaning worse, e.g. the 'excess' "
+                         "column of excess_cases() (check improvement= if every excess is negative).")
     order = np.argsort(-v, kind="stable")
     out = data[keys].iloc[order].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))

@@ -181,6 +181,10 @@ def plot_gap(table: pd.DataFrame, *, gap: str = "sii", label: str | list[str] | 
         label = [c for c in rows.columns if c not in metric and not c.startswith(("sii", "rii", "lower_",
                                                                                    "upper_"))]
     label = [label] if isinstance(label, str) else list(label)
+    unknown = [c for c in label if c not in rows.columns]
+    if unknown:
+        raise KeyError(f"label names column(s) {unknown} that the table does not have. Fix: pass one of "
+                       f"{list(rows.columns)}, or leave label out to use the grouping columns.")
     names = rows[label].astype(str).agg(", ".join, axis=1).to_numpy() if label else \
         np.array([f"row {i + 1}" for i in range(len(rows))])
     values = rows[value_column].to_numpy(dtype="float64")

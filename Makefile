@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11 and its venv module, make and (for the
-# browser tests) Debian's Chromium; `make prerequisites` names what is missing and how to install it:
+# browser tests) Debian's Chromium and npm; `make prerequisites` names what is missing and how to install it:
 #   make book   install into .venv, execute the notebooks, build the static site
 #   make test   the whole suite (lint, unit and property tests, reference cases, notebooks, book build,
 #               then the built book in a real browser: pages, links, search, accessibility, screenshots)
@@ -24,6 +24,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# axe-core for the accessibility tests, the version pinned in tests/browser/package-lock.json (the current
+# release, rather than the older copy inside the axe-playwright-python wheel), installed from npm once into
+# tests/browser/node_modules (ignored by git) and again only when the pin changes, as .venv is.
+AXE_STAMP := tests/browser/node_modules/.installed-stamp
+
+$(AXE_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # What `make test` needs besides the packages it installs into .venv from PyPI (see README, "Set up"),
 # checked first and in well under a second, with the command that installs each missing piece (Debian;
 # .ci/run installs them on CI). The browser tests and handouts find Chromium at $(CHROMIUM) (or $$CHROMIUM).
@@ -36,6 +45,9 @@ prerequisites:
 	fi; \
 	if [ ! -x "$(CHROMIUM)" ]; then \
 	  missing="$$missing\n  - Chromium at $(CHROMIUM), for the browser tests (make browser, make handouts):  apt-get install chromium"; \
+	fi; \
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  missing="$$missing\n  - Node.js and npm, to install axe-core for the accessibility tests (make browser):  apt-get install nodejs npm"; \
 	fi; \
 	if [ -n "$$missing" ]; then \
 	  printf "This machine lacks what make test needs:$$missing\nInstall them (as root on Debian 12; .ci/run does this on CI), then run make test again.\n" >&2; \
@@ -62,9 +74,9 @@ notebooks: install
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly notebooks templates
 
 # The book just built, served on localhost and driven with Debian's Chromium (/usr/bin/chromium,
-# which .ci/run installs; Playwright never downloads a browser). REQUIRE_BROWSER=1: a missing site
-# or browser fails rather than skips. Screenshots: _build/html/_screenshots/index.html.
-browser: prerequisites book
+# which .ci/run installs; Playwright never downloads a browser). REQUIRE_BROWSER=1: a missing site,
+# browser or axe-core fails rather than skips. Screenshots: _build/html/_screenshots/index.html.
+browser: prerequisites book $(AXE_STAMP)
 	REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
 
 # The prerequisites first, whatever -j says; then the suite.

@@ -1,6 +1,6 @@
 """Accessibility (WCAG 2.2 AA, which UK public-sector sites must meet), checked in the browser.
 
-axe-core (bundled by axe-playwright-python) runs on every page, in light and dark mode at desktop
+axe-core (the current release, pinned: see below) runs on every page, in light and dark mode at desktop
 width and in light mode at phone width, and on the lesson's interactive states (solution open,
 menus open, search open, phone navigation open). It runs the WCAG 2.0, 2.1 and 2.2 level A and AA
 rules and axe's best-practice rules; any serious or critical violation fails the test. Moderate
@@ -9,28 +9,39 @@ and minor findings are listed at the end of the run.
 No rule is excluded. If one ever must be, add it to EXCLUDED_RULES with the reason; fix the page
 (book/_static/a11y.css, book/_templates, _config.yml) before reaching for that.
 
+The axe-core is the one pinned in tests/browser/package.json (and package-lock.json), installed from
+npm by `make browser` (`npm ci` into tests/browser/node_modules, once, like .venv), and injected into each
+page as it is checked: not the older copy bundled with the axe-playwright-python wrapper, which lags
+axe-core's releases and so its newer rules (its 4.12 still marked WCAG 2.5.3 "label in name" as
+experimental, so it never ran; 4.14 runs it, and found the search and colour-mode buttons and the code-cell
+toggles, whose names did not contain their visible text). To move to a newer axe-core:
+`npm install --prefix tests/browser --save-exact axe-core@<version>`, then run `make browser`.
+
 axe cannot check everything: keyboard access to the main content (the skip link), that focus
 stays visible, and reflow at phone width are checked here directly.
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from bookcheck import (
     ALL_PAGES,
     DESKTOP,
     MOBILE,
     NOTEBOOK_DOCS,
+    REQUIRED,
     TOC_DOCS,
     Visitor,
     count,
     finding,
     goto,
     new_context,
+    note,
     seen,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -42,7 +53,25 @@ FAILING_IMPACTS = {"serious", "critical"}
 # rule id -> why it cannot apply to this book. Empty: every rule in TAGS is checked.
 EXCLUDED_RULES: dict[str, str] = {}
 
-AXE = Axe()
+NODE_MODULES = Path(__file__).parent / "node_modules"
+AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
+AXE_LOCK = Path(__file__).parent / "package-lock.json"
+
+
+@cache
+def axe_core() -> tuple[str, str]:
+    """The pinned axe-core: (its version in package-lock.json, the text of its axe.min.js)."""
+    pinned = json.loads(AXE_LOCK.read_text())["packages"]["node_modules/axe-core"]["version"]
+    installed = NODE_MODULES / "axe-core" / "package.json"
+    if not AXE_SCRIPT.is_file() or json.loads(installed.read_text())["version"] != pinned:
+        reason = (f"axe-core {pinned} is not installed in {NODE_MODULES} "
+                  "(`make browser` installs it: npm ci --prefix tests/browser)")
+        if REQUIRED:
+            pytest.fail(f"{reason}. REQUIRE_BROWSER=1 (set by `make browser`): the browser tests must run.",
+                        pytrace=False)
+        pytest.skip(reason)
+    note(f"axe-core {pinned} (tests/browser/package-lock.json), injected into each page")
+    return pinned, AXE_SCRIPT.read_text()
 
 
 def run_axe(page: Any, where: str) -> list[str]:
@@ -51,7 +80,12 @@ def run_axe(page: Any, where: str) -> list[str]:
                                "resultTypes": ["violations", "incomplete"]}
     if EXCLUDED_RULES:
         options["rules"] = {rule: {"enabled": False} for rule in EXCLUDED_RULES}
-    results = AXE.run(page, options=options).response
+    version, script = axe_core()
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(script)
+    running = page.evaluate("axe.version")
+    assert running == version, f"{where}: the page runs axe-core {running}, not the pinned {version}"
+    results = page.evaluate("options => axe.run(document, options)", options)
     count("axe runs")
     applied = [r for kind in ("passes", "violations", "incomplete") for r in results[kind]]
     every = [*applied, *results["inapplicable"]]

@@ -628,14 +628,15 @@ def _match_time(spec, name, work, series, time, by=()):
     mask = np.zeros(work["code"].size, dtype=bool)
     if spec is None:
         return mask
-    if isinstance(spec, Mapping):
+    per_series = isinstance(spec, Mapping)
+    if per_series:
         _check_series_keys(name, spec, series, by, "a list")
         pairs = [(series.get_loc(k), v) for k, vs in spec.items() for v in _as_list(vs)]
+        codes, originals = zip(*pairs, strict=True) if pairs else ((), ())
     else:
-        pairs = [(c, v) for v in _as_list(spec) for c in range(len(series))]
-    if not pairs:
+        originals = _as_list(spec)  # every series: matched on time alone, with no loop over series
+    if not originals:
         return mask
-    codes, originals = zip(*pairs, strict=True)
     try:
         distinct = list(dict.fromkeys(originals))
     except TypeError as err:  # e.g. a list inside the list
@@ -647,15 +648,16 @@ def _match_time(spec, name, work, series, time, by=()):
         wanted = pd.Index(np.array(keys, dtype=work["key"].dtype))
     else:
         wanted = pd.Index(keys, dtype=object if work["key"].dtype == object else None)
-    points = pd.MultiIndex.from_arrays([work["code"], work["key"]])
-    asked = pd.MultiIndex.from_arrays([np.asarray(codes), wanted])
-    found = asked.isin(points)
-    if isinstance(spec, Mapping):
+    if per_series:
+        points = pd.MultiIndex.from_arrays([work["code"], work["key"]])
+        asked = pd.MultiIndex.from_arrays([np.asarray(codes), wanted])
+        found = asked.isin(points)
         missing = [f"{_name(series[c])}: {v!r}" for (c, v), f in zip(pairs, found, strict=True) if not f]
     else:
-        # One entry per value and series, value by value: report the values as the caller wrote them.
-        hit = found.reshape(-1, len(series)).any(axis=1)
-        missing = [v for v, h in zip(_as_list(spec), hit, strict=True) if not h]
+        points = pd.Index(work["key"])
+        asked = wanted
+        # A value must name a point of at least one series; report it as the caller wrote it.
+        missing = [v for v, f in zip(originals, asked.isin(points), strict=True) if not f]
     if missing:
         raise ValueError(f"{name} value(s) {missing[:5]} are not time values of the data"
                          f"{' (column ' + repr(time) + ')' if time else ' (row numbers, from 1)'}. "

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from equity_lib import datasets, spc
+from equity_lib import OverdispersionWarning, datasets, spc
 from equity_lib.synthetic import (
     RECIPES,
     acsc,
@@ -215,10 +215,11 @@ def test_generator_matches_the_file(rtt_monthly):
 
 @pytest.mark.parametrize("screen", [True, False])
 def test_designed_signals_in_pct_within_18_weeks(rtt_monthly, screen):
-    result = spc(rtt_monthly, "pct_within_18_weeks", "month", facet="trust_code",
+    result = spc(rtt_monthly, "pct_within_18_weeks", "month", by="trust_code",
                  target=rtt.STANDARD_PCT, screen_mr=screen)
-    t, summary = result.table, result.summary().set_index("facet")
-    charts = {code: g.reset_index(drop=True) for code, g in t.groupby("facet", sort=False)}
+    t, summary = result.table, result.summary().set_index("trust_code")
+    charts = {code: g.reset_index(drop=True)
+              for code, g in t.groupby("trust_code", sort=False, observed=True)}
     month = rtt.months()
 
     # The 92% standard is above every upper limit: every trust consistently fails it.
@@ -228,7 +229,7 @@ def test_designed_signals_in_pct_within_18_weeks(rtt_monthly, screen):
     # improvement, and no improvement signal before April 2024.
     mth = charts["MTH"]
     start = month.get_loc(pd.Timestamp(rtt.IMPROVEMENT["start"]))
-    assert len(mth) - start == 12 and (mth["y"][start:] > mth["cl"][start:]).all()
+    assert len(mth) - start == 12 and (mth["value"][start:] > mth["cl"][start:]).all()
     assert summary.loc["MTH", "variation_icon"] == "improvement_high"
     assert not (mth["point_type"][start:] == "concern").any()
     assert not (mth["point_type"][:start] == "improvement").any()
@@ -237,9 +238,9 @@ def test_designed_signals_in_pct_within_18_weeks(rtt_monthly, screen):
     # concern below the lower limit; no improvement signal, and no concern before the trend.
     hvh = charts["HVH"]
     peak = month.get_loc(pd.Timestamp(rtt.DETERIORATION["peak"]))
-    assert (np.diff(hvh["y"][peak:]) < 0).all() and len(hvh) - peak >= 7
+    assert (np.diff(hvh["value"][peak:]) < 0).all() and len(hvh) - peak >= 7
     assert summary.loc["HVH", "variation_icon"] == "concern_low"
-    assert hvh["y"].iloc[-1] < hvh["lcl"].iloc[-1]
+    assert hvh["value"].iloc[-1] < hvh["lcl"].iloc[-1]
     assert not (hvh["point_type"] == "improvement").any()
     assert not (hvh["point_type"][:peak] == "concern").any()
 
@@ -288,7 +289,7 @@ def _quintile_charts(screen: bool) -> pd.DataFrame:
     d = datasets.load("rtt_quintile_monthly")
     d["pct_over_52_weeks"] = 100 * d["over_52_weeks"] / d["waiting_total"]
     d["series"] = d["trust_code"].astype(str) + " Q" + d["imd_quintile"].astype(str)
-    return spc(d, "pct_over_52_weeks", "month", facet="series", improvement="decrease", screen_mr=screen,
+    return spc(d, "pct_over_52_weeks", "month", by="series", improvement="decrease", screen_mr=screen,
                freeze=24).table
 
 
@@ -301,11 +302,12 @@ def test_designed_shift_in_one_quintile(screen):
     month = rtt.months()
     start = month.get_loc(pd.Timestamp(rtt_quintile.SHIFT["from"]))
     target = f"{rtt_quintile.SHIFT['trust']} Q{rtt_quintile.SHIFT['quintile']}"
-    for series, g in t.groupby("facet", sort=False):
+    for series, g in t.groupby("series", sort=False):
         special = g["special_cause"].to_numpy()
         shift = g["rule"].fillna("").str.startswith("shift").to_numpy()
         if series == target:
-            assert special[start:].all() and (g["y"].to_numpy()[start:] > g["cl"].to_numpy()[start:]).all()
+            above = g["value"].to_numpy()[start:] > g["cl"].to_numpy()[start:]
+            assert special[start:].all() and above.all()
             assert len(special) - start == 7
             assert not special[: start - 1].any()
         elif series.startswith("HVH"):
@@ -337,7 +339,7 @@ def test_designed_completeness_signals(screen):
     d["pct_valid"] = 100 * d["valid_ethnic_category"] / d["records"]
     drive = rtt.months().get_loc(pd.Timestamp(waiting_list.DRIVE["start"]))
     others = d[d["trust_code"] != waiting_list.DRIVE["trust"]]
-    t = spc(others, "pct_valid", "month", facet="trust_code", screen_mr=screen).table
+    t = spc(others, "pct_valid", "month", by="trust_code", screen_mr=screen).table
     assert not t["special_cause"].any()
     kdh = d[d["trust_code"] == waiting_list.DRIVE["trust"]]
     k = spc(kdh, "pct_valid", "month", freeze=drive, screen_mr=screen).table
@@ -375,15 +377,16 @@ def test_overdispersion_needs_laney():
     """Large weekly denominators: the p chart flags many weeks in the big trusts, Laney's p' none."""
     t = _weekly_dna(["trust_code"])
     rebase = {outpatients.CHANGE["trust"]: [outpatients.CHANGE["week"]]}
-    p = spc(t, "dna", "week", "appointments", chart="p", facet="trust_code", improvement="decrease",
-            rebase=rebase).table
-    pp = spc(t, "dna", "week", "appointments", chart="pp", facet="trust_code", improvement="decrease",
-             rebase=rebase).table
-    flagged = p.groupby("facet", observed=True)["special_cause"].sum()
+    with pytest.warns(OverdispersionWarning, match="MTH"):
+        p = spc(t, time="week", numerator="dna", denominator="appointments", chart="p", by="trust_code",
+                improvement="decrease", rebase=rebase).table
+    pp = spc(t, time="week", numerator="dna", denominator="appointments", chart="pp", by="trust_code",
+             improvement="decrease", rebase=rebase).table
+    flagged = p.groupby("trust_code", observed=True)["special_cause"].sum()
     assert (flagged[["MTH", "HVH", "BDH"]] >= 5).all()
     assert not pp["special_cause"].any()
     t["pct_dna"] = 100 * t["dna"] / t["appointments"]
-    xmr = spc(t, "pct_dna", "week", facet="trust_code", improvement="decrease", rebase=rebase).table
+    xmr = spc(t, "pct_dna", "week", by="trust_code", improvement="decrease", rebase=rebase).table
     assert not xmr["special_cause"].any()
 
 
@@ -405,8 +408,8 @@ def test_designed_change_improves_the_average_but_widens_the_gap():
         assert abs(overall[code, False] - overall[code, True]) < 0.3, code
     # A single-phase p' chart of MTH shows the improvement from week 40.
     t = _weekly_dna(["trust_code"])
-    mth_chart = spc(t[t["trust_code"] == "MTH"], "dna", "week", "appointments", chart="pp",
-                    improvement="decrease").table
+    mth_chart = spc(t[t["trust_code"] == "MTH"], time="week", numerator="dna", denominator="appointments",
+                    chart="pp", improvement="decrease").table
     after = mth_chart["point_type"][outpatients.CHANGE["week"] - 1 :]
     assert (after == "improvement").mean() > 0.8
     assert not (mth_chart["point_type"][: outpatients.CHANGE["week"] - 1] == "improvement").any()

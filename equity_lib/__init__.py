@@ -2,7 +2,9 @@
 
 * :func:`spc` - statistical process control charts, Making Data Count style (``process_control``).
 * Warnings a user may meet and filter by category: :class:`DataGapWarning` (a missing period, points
-  with no value) and :class:`OverdispersionWarning` (limits too narrow for the data's spread).
+  with no value), :class:`NoLimitsWarning` (a series or phase charted without limits, and why),
+  :class:`FreezeWarning` (``freeze`` longer than a phase) and :class:`OverdispersionWarning` (limits
+  too narrow for the data's spread).
 * :mod:`equity_lib.datasets` - loaders for the synthetic Moorside Provider Collaborative data.
 * :mod:`equity_lib.rates` - proportions, rates, means, directly and indirectly standardised rates with
   confidence limits (PHEindicatormethods methods): :func:`proportion`, :func:`rate`, :func:`mean`,
@@ -33,6 +35,8 @@ __version__ = "0.1.0"
 # public name -> the module that defines it (imported on first use)
 _LAZY = {
     "DataGapWarning": "equity_lib.process_control.engine",
+    "FreezeWarning": "equity_lib.process_control.engine",
+    "NoLimitsWarning": "equity_lib.process_control.engine",
     "OverdispersionWarning": "equity_lib.overdispersion",
     "SPCResult": "equity_lib.process_control",
     "spc": "equity_lib.process_control",
@@ -53,7 +57,7 @@ _LAZY = {
 _SUBMODULES = ("colours", "datasets", "disclosure", "focus", "funnel", "gaps", "inequality",
                "overdispersion", "pause", "process_control", "quality", "rates", "synthetic")
 
-__all__ = ["DataGapWarning", "OverdispersionWarning", "SPCResult", "spc",
+__all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "OverdispersionWarning", "SPCResult", "spc",
            "ESP2013", "dsr", "isr", "mean", "proportion", "rate",
            "FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel",
            "assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",

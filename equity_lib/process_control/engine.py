@@ -411,8 +411,10 @@ def _time_values(data, time):
                                index=column.index)
         except (TypeError, ValueError):
             pass  # periods of different frequencies: _check_sorted says they cannot be ordered
-    if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
-        # ISO dates read from a CSV as text ("2024-04-01") are dates, not 36 category labels.
+    if (column.dtype == object or isinstance(column.dtype, pd.StringDtype)) \
+            and pd.api.types.infer_dtype(column, skipna=True) == "string":
+        # ISO dates read from a CSV as text ("2024-04-01") are dates, not 36 category labels. Only text
+        # is tried: numbers kept as objects are sequence numbers, never epoch times.
         try:
             column = pd.Series(pd.to_datetime(column, format="ISO8601"), index=column.index)
         except (TypeError, ValueError):
@@ -501,11 +503,13 @@ _PERIOD_UNITS = {"M": "month", "Q": "quarter", "Y": "year", "A": "year", "W": "w
 
 
 def _period_numbers(work):
-    """Whole-number periods of a time column and their unit, or None when it has no regular calendar.
+    """Whole-number periods of a time column, their unit, and whether the calendar makes it regular.
 
-    A Period column counts its own periods. Month starts count months; dates all on one weekday count
-    weeks; other midnight dates count days and whole numbers count points (both judged regular only when
-    most steps are the smallest step). A column with a time zone is judged on its local dates.
+    A Period column counts its own periods. Month starts count months (quarterly and yearly data step
+    by 3 and 12: each series' smallest step is its period); dates all on one weekday count weeks; dates
+    all on Monday to Friday count working days (a weekend is not a gap); other midnight dates count
+    days and whole numbers count points (both judged regular only when most steps are the smallest
+    step). A column with a time zone is judged on its local dates.
     """
     xs = work["calendar"]
     if work["kind"] == "period":
@@ -524,6 +528,9 @@ def _period_numbers(work):
         days = (t - pd.Timestamp("1970-01-01")).days.to_numpy(np.int64)
         if (t.day_of_week == t.day_of_week[0]).all():
             return days // 7, "week", True
+        if (t.day_of_week < 5).all():
+            return np.busday_count(np.datetime64("1970-01-01"), t.to_numpy().astype("datetime64[D]")), \
+                "working day", True
         return days, "day", False
     if np.issubdtype(np.asarray(xs).dtype, np.integer):
         return np.asarray(xs, dtype=np.int64), "point", False
@@ -539,13 +546,13 @@ def _warn_gaps(work, series):
     code = work["code"]
     same = code[1:] == code[:-1]
     step_size = np.diff(k)
+    # Each series' period is its smallest step (1 month for monthly data, 3 for quarterly).
+    positive = same & (step_size > 0)
+    step = np.full(len(series), np.iinfo(np.int64).max)
+    np.minimum.at(step, code[1:][positive], step_size[positive])
     if calendar:
-        step = np.ones(len(series), dtype=np.int64)
         regular = np.ones(len(series), dtype=bool)
     else:
-        positive = same & (step_size > 0)
-        step = np.full(len(series), np.iinfo(np.int64).max)
-        np.minimum.at(step, code[1:][positive], step_size[positive])
         on_step = np.bincount(code[1:][positive & (step_size == step[code[1:]])], minlength=len(series))
         regular = on_step >= 0.75 * np.maximum(np.bincount(code[1:][positive], minlength=len(series)), 1)
     gap = same & (step_size > step[code[1:]]) & regular[code[1:]] & (step_size % step[code[1:]] == 0)
@@ -553,10 +560,13 @@ def _warn_gaps(work, series):
         return
     at = np.flatnonzero(gap)
     missing = (step_size[at] // step[code[1:]][at] - 1).sum()
-    examples = [f"{_name(series[code[i]])}: {int(step_size[i] // step[code[i]] - 1)} {unit}(s) missing "
+    def period(i):
+        return unit if step[code[i]] == 1 else f"{step[code[i]]}-{unit} period"
+
+    examples = [f"{_name(series[code[i]])}: {int(step_size[i] // step[code[i]] - 1)} {period(i)}(s) missing "
                 f"between {_show(work['x'][i])} and {_show(work['x'][i + 1])}" for i in at[:3]]
     warnings.warn(
-        f"{len(np.unique(code[at]))} series have missing periods ({int(missing)} {unit}(s) in all): "
+        f"{len(np.unique(code[at]))} series have missing periods ({int(missing)} in all): "
         f"{'; '.join(examples)}{' ...' if at.size > 3 else ''}. The chart joins the points either side "
         "and the moving range spans the gap. Fix: add a row for each missing period (with no value if "
         "it is unknown), or check the extract.",

@@ -509,8 +509,8 @@ def frame(**columns):
     (frame(a=[1, 2], Total=[1, 2]), r"A column is already labelled 'Total'"),
     (pd.DataFrame({"a": []}), r"The table has no rows"),
     (pd.DataFrame(index=["T1"]), r"There are no count columns"),
-    (pd.DataFrame({"a": [1, 2]}, index=pd.MultiIndex.from_tuples([("x", 1), ("x", 2)])),
-     r"several levels of row or column labels"),
+    (pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("x", 1), ("x", 2)])),
+     r"(several levels of column labels|2 levels of column names)"),
 ])
 def test_bad_tables(table, message):
     with pytest.raises((ValueError, TypeError), match=message):

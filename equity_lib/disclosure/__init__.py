@@ -1,13 +1,18 @@
-"""Publishing counts safely: small-number suppression, rounding to 5 and secondary suppression.
+"""Publishing counts safely: small-number suppression, rounding to 5 and secondary suppression, for one
+table or for several tables published together.
 
 * :func:`suppress` - the table to publish: counts of 1 to 7 shown as ``*``, the rest rounded to the
   nearest 5, totals calculated from the unrounded counts and then rounded, and further cells hidden
   so that no hidden cell can be worked out from the totals.
-* :func:`check_safe` - is a published table safe, and why (or why not)? It runs the same attack as
-  an intruder would: the totals as equations, solved by linear programming.
+* :func:`suppress_linked` - several tables from the same data (a breakdown and its total, tables that
+  share a margin, two periods and their sum), protected together: reading all of them narrows no hidden
+  cell further than the rule promises for one table.
+* :func:`check_safe` - is a published table, or a set of tables published together, safe, and why (or
+  why not)? It runs the same attack as an intruder would: every total as an equation, solved exactly.
 * :func:`round_counts` - round whole counts to a base (default 5), half up.
-* :func:`plot_ranges` - draw what the intruder is left with: the range of counts each hidden cell could
-  hold, for one table or several side by side (e.g. primary suppression only against :func:`suppress`).
+* :func:`~equity_lib.disclosure.plot.plot_ranges` - draw what the intruder is left with: the range of
+  counts each hidden cell could hold, for one table or several side by side (e.g. primary suppression
+  only against :func:`suppress`).
 
 Rules and sources
 -----------------
@@ -31,62 +36,112 @@ projects apply (``redact_small_numbers(n=7, rounding_base=5)``):
    intruder, so hiding it protects nothing); a cell inside the table over a total; the smallest
    count; the first in reading order. Then the table is attacked (below); while any hidden cell can
    be pinned, the smallest visible cell in its row or column is hidden too, and the loop repeats.
+   A cheap pattern first, then the audit (below) until it passes, as Hundepool et al. (2012),
+   chapter 4, describe for secondary cell suppression.
+
+Totals
+------
+A row or column is a total when its label, ignoring case and spaces, is ``total_label`` or one of
+"Total", "Totals", "All" (what ``pandas.crosstab(margins=True)`` writes), "Overall" or "Grand total".
+With several levels of row labels (a MultiIndex, e.g. trust and sex), a level so labelled means "every
+value", and so do the empty levels beside it (``("Total", "")``, as pandas writes a margin); a label such
+as ``("Trust A", "Total")`` is a subtotal. :func:`check_safe` also reads as a total a row (column) that is
+not labelled as one but equals the sum of the other rows (columns) wherever they are all shown, in at
+least two columns (rows) with at least two non-zero parts each: an intruder would, and the reasons say
+so. :func:`suppress` refuses data that carry their own totals, labelled or not: it adds the totals itself,
+from the unrounded counts.
 
 The attack (what "cannot be recovered" means)
 ---------------------------------------------
-The intruder sees only the published table and knows the rules above. Every published number ``r``
+The intruder sees only the published tables and knows the rules above. Every published number ``r``
 means the true count lies in ``r - floor(base/2) .. r + ceil(base/2) - 1`` (8 to 12 for ``10`` with
 base 5), is not negative, and is not 1 to 7 (or it would have been hidden): a published ``0`` is an
 exact zero (with ``threshold=0``, rounding only, it is 0 to 2). A hidden cell is an unknown whole
 number of at least 0. Every row and column adds up to its total. For each hidden cell the intruder
-minimises and maximises it subject to all of this (``scipy.optimize.linprog``, HiGHS): the lowest and
-highest value it could take. The constraint matrix of a table with margins is a network (flow)
-matrix, which is totally unimodular, so with whole-number bounds both ends are whole numbers and
-every whole number between them is possible: linear programming gives the exact answer over whole
-numbers.
+minimises and maximises it subject to all of this: the lowest and highest value it could take.
 
 A hidden cell is **protected** when (a) the intruder is left with at least ``min_values`` (2)
 possible values, and (b) supposing it hides a small count (1 to 7), it could still be at least two
 of them (the range (a) intersected with 1..7; if that is empty the intruder learns only that it is
 not a small count, which discloses nothing). This follows the feasibility-interval ("intruder")
-approach of Hundepool et al., *Statistical Disclosure Control* (Wiley, 2012), chapters 4-5, with the
-smallest protection interval that still forbids exact disclosure. It assumes the intruder does not
-know which ``*`` are small counts; (b) lets the intruder test that guess one cell at a time.
+approach of Hundepool et al., *Statistical Disclosure Control* (Wiley, 2012), chapters 4-5 (the audit
+of a suppression pattern: two linear programmes per hidden cell), with the smallest protection interval
+that still forbids exact disclosure. It assumes the intruder does not know which ``*`` are small counts;
+(b) lets the intruder test that guess one cell at a time.
 
-What it does not cover: several tables published from the same data (their common cells link them:
-check them as one table), differencing against earlier publications, and an intruder who reasons
-about which cells the secondary-suppression rule would have chosen.
+How the bounds are computed, exactly over whole numbers:
+
+* One table. Its cells, margins and grand total form a network: a node per row and per column, a
+  source and a sink; a cell is an arc from its row to its column, a row total an arc from the source,
+  a column total an arc to the sink, the grand total an arc back, each bounded by what the intruder
+  knows of it. Any table of counts that fits the published numbers is a circulation in this network,
+  and the largest value of cell ``k`` (an arc ``u -> v`` carrying ``f_k`` in one such circulation) is
+  ``f_k + maxflow(v -> u)`` in the residual network without that arc's own reverse edge; the smallest
+  is ``f_k - maxflow(u -> v)`` likewise (Gusfield, "A graph theoretic approach to statistical data
+  security", *SIAM J. Computing* 17(3), 1988; Ahuja, Magnanti and Orlin, *Network Flows*, 1993,
+  chapters 6-7). Network matrices are totally unimodular, so the ends are whole numbers and every whole
+  number between them is possible. Two maximum flows per hidden cell replace two linear programmes;
+  while secondary suppression searches, a cell is first tested by whether one unit can move round a
+  cycle through it (a breadth-first search), which is all that the protection rule needs for a
+  small count. Tables whose totals pass 2**29 are solved by linear programming instead.
+* Linked tables. Tables published from the same data are all sums of one finer table: the count of
+  every combination of every variable used in any of them (trust x sex x ethnic group for a trust x sex
+  x ethnic group table and a trust x ethnic group table). The intruder's unknowns are those finest
+  counts, whole numbers of at least 0; every published number, in any table, is the sum of the finest
+  counts in its box and is bounded as above. Every linear relation among the tables (a shared margin,
+  a breakdown and its total, two periods and their sum) follows from this, and so do the Frechet-type
+  bounds a finest count's non-negativity gives. Each bound is a linear programme (HiGHS, through
+  ``scipy.optimize.milp``); the constraints of linked tables need not be a network, so when an
+  optimum is not at whole numbers the whole-number programme is solved instead, and the range "if it
+  is small" is solved with the cell held to 1..7 rather than read off the range. This is the audit of
+  linked tables of Hundepool et al. (2012), chapter 4, and of de Wolf and Giessing, "Adjusting the
+  tau-ARGUS modular approach to deal with linked tables", *Data & Knowledge Engineering* 68(11), 2009.
+  ``possible_values`` counts the whole numbers from lowest to highest; with linked tables a number in
+  between may be impossible (the ends are exact).
+
+What it does not cover: differencing against earlier publications that are not passed in, and an
+intruder who reasons about which cells the secondary-suppression rule would have chosen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
-from equity_lib._validation import count_column, require_columns, require_dataframe, whole_number
+from equity_lib._validation import count_column, require_columns, require_dataframe, rows_phrase, whole_number
 
 SUPPRESSED = "*"
 TOTAL = "Total"
 SHOWN, PRIMARY, SECONDARY = "shown", "primary", "secondary"
 
+#: Labels read as a total (compared ignoring case and surrounding or repeated spaces).
+TOTAL_LABELS = ("Total", "Totals", "All", "Overall", "Grand total")
+
+#: The largest count handled: 2**53, beyond which float64 no longer holds every whole number exactly
+#: (and beyond int64, about 9.2e18, whole numbers wrap round to nonsense).
+MAX_COUNT = 2**53
+
+_FLOW_LIMIT = 2**29  # capacities of the maximum flows are int32: beyond this, linear programming
+_MAX_ATOMS = 200_000  # finest cells of a set of linked tables
 _AUDIT_COLUMNS = ["row", "column", "status", "lowest", "highest", "possible_values", "lowest_if_small",
                   "highest_if_small", "protected"]
 
 
 @dataclass(frozen=True)
 class SuppressionResult:
-    """The output of :func:`suppress`.
+    """The output of :func:`suppress` (and, per table, of :func:`suppress_linked`).
 
     Attributes
     ----------
     table : DataFrame
         What to publish: text, ``"*"`` for a hidden cell, otherwise the rounded count as digits
         (``"0"``, ``"10"``, ``"1235"``; no thousands separators). Totals are in the last row and
-        column, labelled ``total_label``. Text rather than numbers so the ``*`` survives a CSV or a
-        board paper; :attr:`values` has the same numbers to compute with.
+        column, labelled ``total_label`` (``(total_label, "")`` with several levels of row labels).
+        Text rather than numbers so the ``*`` survives a CSV or a board paper; :attr:`values` has the
+        same numbers to compute with.
     values : DataFrame
         The published numbers as ``Int64``, ``<NA>`` where hidden.
     status : DataFrame
@@ -98,7 +153,8 @@ class SuppressionResult:
         One row per hidden cell: ``row``, ``column``, ``status``, the intruder's ``lowest`` and
         ``highest`` possible value (``inf`` when nothing bounds it), ``possible_values``, the range if
         the intruder supposes it is a small count (``lowest_if_small``, ``highest_if_small``; missing
-        when it cannot be one) and ``protected``.
+        when it cannot be one) and ``protected``. From :func:`suppress_linked`, the intruder reads all
+        the tables published together.
     footnote : str
         A note to print under the published table.
     settings : dict
@@ -124,10 +180,47 @@ class SuppressionResult:
 
 
 @dataclass(frozen=True)
+class LinkedSuppressionResult:
+    """The output of :func:`suppress_linked`: several tables protected together.
+
+    Attributes
+    ----------
+    tables : dict of str to SuppressionResult
+        Each table to publish, by name (``result["by sex"]`` is ``result.tables["by sex"]``). A count
+        that appears in more than one table (a shared margin, the grand total) is hidden in all of them
+        or in none, and each table's ``audit`` gives the ranges left by reading all the tables.
+    audit : DataFrame
+        One row per hidden cell of every table: ``table`` and the columns of
+        :attr:`SuppressionResult.audit`.
+    footnote : str
+        A note to print under each published table.
+    settings : dict
+        The arguments used.
+    """
+
+    tables: dict
+    audit: pd.DataFrame = field(repr=False)
+    footnote: str = field(repr=False)
+    settings: dict = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name: str) -> SuppressionResult:
+        return self.tables[name]
+
+    def __repr__(self) -> str:
+        status = pd.concat([r.status.stack() for r in self.tables.values()])
+        counts = status.value_counts()
+        head = (f"LinkedSuppressionResult({len(self.tables)} tables protected together; "
+                f"{int(counts.get(PRIMARY, 0))} small-count cells hidden, {int(counts.get(SECONDARY, 0))} "
+                "more hidden to protect them)")
+        return "\n\n".join([head, *(f"{name}:\n{r.table.to_string()}" for name, r in self.tables.items())])
+
+
+@dataclass(frozen=True)
 class SafetyCheck:
     """The output of :func:`check_safe`: ``safe``, the ``reasons`` in words, the intruder's ``audit``
-    (columns as :attr:`SuppressionResult.audit`, without ``status``) and the rules checked
-    (``settings``: threshold, rounding, suppress_zeros, min_values)."""
+    (columns as :attr:`SuppressionResult.audit`, without ``status``; with a first column ``table`` when
+    several tables were checked together) and the rules checked (``settings``: threshold, rounding,
+    suppress_zeros, min_values)."""
 
     safe: bool
     reasons: list[str]
@@ -144,7 +237,8 @@ def round_counts(values, base: int = 5):
 
     ``round(v) = floor(v / base + 1/2) * base``, in exact integer arithmetic. With ``base=5`` no whole
     number ties (0-2 -> 0, 3-7 -> 5, 8-12 -> 10); with ``base=10``, 5 -> 10 and 15 -> 20. Returns the
-    same kind of object (array, Series or DataFrame) as given, as int64.
+    same kind of object (array, Series or DataFrame) as given, as int64. Counts above 2**53 are refused
+    (an error naming the column and row): beyond it whole numbers are no longer exact.
 
     >>> round_counts([0, 2, 3, 7, 8, 12, 13], 5).tolist()
     [0, 0, 5, 5, 10, 10, 15]
@@ -153,15 +247,15 @@ def round_counts(values, base: int = 5):
     if isinstance(values, pd.DataFrame):
         frame = values.copy()
         for column in frame.columns:
-            frame[column] = _round(pd.Series(count_column(values, column), index=values.index), base)
+            frame[column] = _round(pd.Series(_count_values(values, column), index=values.index), base)
         return frame
     if isinstance(values, pd.Series):
         name = values.name if values.name is not None else "values"
-        counts = count_column(values.to_frame(name), name)
+        counts = _count_values(values.to_frame(name), name)
         return pd.Series(_round(counts, base), index=values.index, name=values.name)
     array = np.asarray(values)
     frame = pd.DataFrame({"values": array.ravel()})
-    return _round(count_column(frame, "values"), base).reshape(array.shape)
+    return _round(_count_values(frame, "values"), base).reshape(array.shape)
 
 
 def _round(v, base):
@@ -188,10 +282,12 @@ def suppress(
     Parameters
     ----------
     data : DataFrame
-        A wide table of counts: one row per organisation (the index labels the rows), one column per
-        category. Do not include totals: they are calculated here from the unrounded counts. From
-        tidy data, pivot first, e.g. ``d.pivot_table(index="trust", columns="ethnic_group",
-        values="n", aggfunc="sum", fill_value=0)``.
+        A wide table of counts: one row per organisation (the index labels the rows; several levels,
+        e.g. trust and sex, are fine), one column per category. Do not include totals: they are
+        calculated here from the unrounded counts, and a row or column labelled as a total (see the
+        module notes), or equal to the sum of the others, is refused. From tidy data, pivot first, e.g.
+        ``d.pivot_table(index="trust", columns="ethnic_group", values="n", aggfunc="sum",
+        fill_value=0)``. Tables published together from the same data: :func:`suppress_linked`.
     columns : list of str, optional
         The count columns (default: every column).
     index : str or list of str, optional
@@ -245,53 +341,202 @@ def suppress(
     """
     require_dataframe(data)
     threshold, rounding, min_values = _check_settings(threshold, rounding, suppress_zeros, min_values)
-    for name, flag in (("row_totals", row_totals), ("column_totals", column_totals),
-                       ("secondary", secondary)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, not {flag!r}.")
-    if not isinstance(symbol, str) or not symbol.strip() or _is_number_text(symbol):
-        raise ValueError(f"symbol must be a non-empty text that is not a number, not {symbol!r}. "
-                         "Fix: use '*'.")
-    frame = _counts_frame(data, columns, index, total_label, row_totals, column_totals)
+    _check_flags(row_totals=row_totals, column_totals=column_totals, secondary=secondary)
+    _check_labels(total_label, symbol)
+    frame = _counts_frame(data, columns, index, total_label)
 
-    counts = np.column_stack([count_column(frame, c) for c in frame.columns])
+    counts = np.column_stack([_count_values(frame, c) for c in frame.columns])
+    _totals_fit(counts, frame)
+    _refuse_sum_lines(counts, frame)
     full = counts
     if row_totals:
         full = np.column_stack([full, full.sum(axis=1)])
     if column_totals:
         full = np.vstack([full, full.sum(axis=0)])
-    rounded = _round(full, rounding)
-    low_small = 0 if suppress_zeros else 1
-    primary = (full >= low_small) & (full <= threshold)
-    hidden = primary.copy()
-
     rules = dict(threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
                  min_values=min_values, row_lines=row_totals, column_lines=column_totals)
+    rounded = _round(full, rounding)
+    primary = _primary(full, rules)
+    intruder = _GridIntruder(full, rounded, rules)
     if secondary:
-        hidden, lowest, highest = _secondary(full, hidden, rules)
+        families = _grid_families(full.shape, row_totals, column_totals)
+        margin = _grid_margin(full.shape, row_totals, column_totals)
+        hidden, ranges = _protect(primary.ravel(), _cost(full.ravel(), margin.ravel()), families, intruder)
     else:
-        lowest, highest, _ = _attack(np.where(hidden, np.nan, rounded), hidden, rules)
+        hidden = primary.ravel()
+        ranges = intruder.audit(hidden)
+    hidden = hidden.reshape(full.shape)
+    ranges = tuple(r.reshape(full.shape) for r in ranges)
 
-    row_labels = list(frame.index) + ([total_label] if column_totals else [])
-    col_labels = list(frame.columns) + ([total_label] if row_totals else [])
-    rows = pd.Index(row_labels, name=frame.index.name)
-    cols = pd.Index(col_labels, name=frame.columns.name)
-    text = np.where(hidden, symbol, rounded.astype(str))
-    status = np.where(primary, PRIMARY, np.where(hidden, SECONDARY, SHOWN))
-    values = pd.DataFrame(np.where(hidden, None, rounded), index=rows, columns=cols).astype("Int64")
-    audit = _audit_frame(hidden, lowest, highest, rules, rows, cols, status)
+    rows = _with_total(frame.index, total_label, column_totals)
+    cols = _with_total(frame.columns, total_label, row_totals)
     settings = dict(columns=list(frame.columns), threshold=threshold, rounding=rounding,
                     suppress_zeros=suppress_zeros, row_totals=row_totals, column_totals=column_totals,
                     secondary=secondary, min_values=min_values, total_label=total_label, symbol=symbol)
-    return SuppressionResult(
-        table=pd.DataFrame(text, index=rows, columns=cols),
-        values=values,
-        status=pd.DataFrame(status, index=rows, columns=cols),
-        unrounded=pd.DataFrame(full, index=rows, columns=cols),
-        audit=audit,
-        footnote=_footnote(threshold, rounding, suppress_zeros, symbol, row_totals or column_totals),
-        settings=settings,
-    )
+    footnote = _footnote(threshold, rounding, suppress_zeros, symbol, row_totals or column_totals)
+    return _grid_result(full, rounded, hidden, primary, ranges, rows, cols, rules, settings, footnote)
+
+
+def suppress_linked(
+    data: pd.DataFrame,
+    tables,
+    value: str | None = None,
+    *,
+    threshold: int = 7,
+    rounding: int = 5,
+    suppress_zeros: bool = False,
+    row_totals: bool = True,
+    column_totals: bool = True,
+    secondary: bool = True,
+    min_values: int = 2,
+    total_label: str = TOTAL,
+    symbol: str = SUPPRESSED,
+) -> LinkedSuppressionResult:
+    """Make several tables from the same data safe to publish together.
+
+    Each table is made as :func:`suppress` makes one (primary suppression, rounding, totals from the
+    unrounded counts), and secondary suppression continues until an intruder who reads *all* the
+    tables at once - every published number as the sum of the finest counts behind all of them (see
+    "Linked tables" in the module notes) - can pin no hidden cell: each keeps at least ``min_values``
+    possible values, and at least two if it hides a small count. A count published in more than one
+    table (a shared margin, the grand total, a trust's total in a trust x sex table and in a trust x
+    ethnic group table) is hidden in all of them or in none. Relations come from the variables the
+    tables share, so a breakdown and its total (trust x sex x ethnic group with trust x ethnic group),
+    tables sharing a margin (trust x sex with trust x ethnic group) and two periods with their sum
+    (rows ``["year", "trust"]`` with rows ``"trust"``) are all covered.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tidy data: one row per person (or per event), or one row per group with its count in
+        ``value``. Every variable named in ``tables`` is a column; a missing label is refused.
+    tables : dict or list
+        The tables to publish: ``{name: (rows, column)}``, where ``rows`` is a column name or a list of
+        them (the row labels, outer level first) and ``column`` one column name (the column labels).
+        A list of ``(rows, column)`` names each table after its variables, e.g. ``"trust x sex by
+        ethnic_group"``. Every combination of the values seen in ``data`` gets a row or column, zeros
+        included.
+    value : str, optional
+        The column of counts to add up (default: count rows).
+    threshold, rounding, suppress_zeros, row_totals, column_totals, secondary, min_values, total_label,
+    symbol
+        As for :func:`suppress`, the same for every table.
+
+    Returns
+    -------
+    LinkedSuppressionResult
+        ``.tables`` (name to :class:`SuppressionResult`, each with ``.table`` to publish), ``.audit``
+        (the joint intruder's range for every hidden cell of every table) and ``.footnote``.
+        ``check_safe(result)`` audits the published tables together again, from their text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from equity_lib.disclosure import check_safe, suppress, suppress_linked
+    >>> waits = pd.DataFrame({"trust": list("AAAAAABBBBBBCCCCCC"), "sex": list("FFFMMM") * 3,
+    ...                       "group": list("xyz") * 6,
+    ...                       "n": [25, 7, 3, 62, 3, 8, 20, 57, 24, 53, 1, 9, 28, 5, 10, 8, 3, 3]})
+    >>> by_sex = waits.pivot_table(index=["trust", "sex"], columns="group", values="n", aggfunc="sum")
+    >>> overall = waits.pivot_table(index="trust", columns="group", values="n", aggfunc="sum")
+    >>> check_safe(suppress(by_sex)).safe, check_safe(suppress(overall)).safe
+    (True, True)
+    >>> print(check_safe({"by sex": suppress(by_sex), "all": suppress(overall)}).reasons[0])
+    The hidden cell at table 'by sex', row ('C', 'F'), column 'z' is exposed if it hides a small count:
+    it would have to be exactly 7.
+    >>> result = suppress_linked(waits, {"by sex": (["trust", "sex"], "group"), "all": ("trust", "group")},
+    ...                          value="n")
+    >>> print(result["all"].table)  # doctest: +NORMALIZE_WHITESPACE
+    group    x   y   z Total
+    trust
+    A       85   *   *   110
+    B       75  60  35   165
+    C       35   *   *    55
+    Total  195  75  55   330
+    >>> check_safe(result).safe
+    True
+
+    Each table passes on its own, but trust C's row in the overall table tells the intruder what C's women
+    and men in groups y and z add up to, and with the by-sex table's totals that leaves the hidden 10 of
+    women in group z at exactly 7 if it were a small count. Protected together, the overall table hides
+    trusts A's and C's y and z as well.
+    """
+    require_dataframe(data)
+    threshold, rounding, min_values = _check_settings(threshold, rounding, suppress_zeros, min_values)
+    _check_flags(row_totals=row_totals, column_totals=column_totals, secondary=secondary)
+    _check_labels(total_label, symbol)
+    specs = _table_specs(tables)
+    variables = list(dict.fromkeys(v for _, rows, column in specs for v in [*rows, column]))
+    require_columns(data, [*variables, value])
+    if value is not None and value in variables:
+        raise ValueError(f"value='{value}' is also a variable of a table. Fix: pass the column of counts as "
+                         "value and the label columns in tables.")
+    words = _total_words(total_label)
+    codes, labels = zip(*(_variable_codes(data, v, words, total_label) for v in variables), strict=True)
+    sizes = np.array([len(v) for v in labels], dtype=np.int64)
+    n_atoms = int(np.prod(sizes))
+    if n_atoms > _MAX_ATOMS:
+        raise ValueError(
+            f"The tables together break the data into {n_atoms:,} combinations of "
+            f"{', '.join(f'{v} ({s})' for v, s in zip(variables, sizes, strict=True))}, more than "
+            f"{_MAX_ATOMS:,}. Fix: publish fewer or coarser variables together, or group rare values.")
+    weights = (np.ones(len(data), dtype=np.int64) if value is None else _count_values(data, value))
+    if value is not None:
+        _sum_fits(weights, f"Column '{value}'")
+    atom_of_row = np.ravel_multi_index(codes, sizes) if len(data) else np.zeros(0, dtype=np.int64)
+    truth_atoms = np.bincount(atom_of_row, weights=weights.astype(np.float64),
+                              minlength=n_atoms).astype(np.int64)
+
+    layouts = []
+    for name, rows, column in specs:
+        row_vars = [variables.index(v) for v in rows]
+        col_var = variables.index(column)
+        row_keys = np.array(list(product(*(range(sizes[v]) for v in row_vars))), dtype=np.int64)
+        row_keys = row_keys.reshape(-1, len(row_vars))
+        if column_totals:
+            row_keys = np.vstack([row_keys, np.full((1, len(row_vars)), -1)])
+        col_keys = np.arange(sizes[col_var] + (1 if row_totals else 0), dtype=np.int64)
+        if row_totals:
+            col_keys[-1] = -1
+        layouts.append(_Layout(name, row_vars, col_var, row_keys, col_keys))
+    boxes = _Boxes(layouts, sizes)
+    truth = np.rint(boxes.M @ truth_atoms.astype(np.float64)).astype(np.int64)  # exact: sums below 2**53
+    rules = dict(threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
+                 min_values=min_values)
+    rounded = _round(truth, rounding)
+    primary = _primary(truth, rules)
+
+    def known(hidden):
+        return _known_ranges(np.where(hidden, np.nan, rounded), hidden, rules)
+
+    intruder = _LinearIntruder(boxes.M, known, rules, truth_atoms=truth_atoms)
+    if secondary:
+        hidden, ranges = _protect(primary, _cost(truth, boxes.margin), boxes.families(), intruder)
+    else:
+        hidden = primary
+        ranges = intruder.audit(hidden)
+
+    footnote = _footnote(threshold, rounding, suppress_zeros, symbol, row_totals or column_totals)
+    results = {}
+    for (name, rows, column), layout in zip(specs, layouts, strict=True):
+        cells = boxes.cells[layout.name]
+        index = _labels_index([labels[v] for v in layout.row_vars], layout.row_keys, rows, total_label)
+        columns_index = pd.Index([labels[layout.col_var][k] if k >= 0 else total_label
+                                  for k in layout.col_keys], name=column)
+        settings = dict(rows=list(rows), column=column, threshold=threshold, rounding=rounding,
+                        suppress_zeros=suppress_zeros, row_totals=row_totals, column_totals=column_totals,
+                        secondary=secondary, min_values=min_values, total_label=total_label,
+                        symbol=symbol)
+        table_rules = dict(rules, row_lines=row_totals, column_lines=column_totals)
+        results[name] = _grid_result(truth[cells], rounded[cells], hidden[cells], primary[cells],
+                                     tuple(r[cells] for r in ranges), index, columns_index, table_rules,
+                                     settings, footnote)
+    audit = pd.concat([r.audit.assign(table=name) for name, r in results.items()], ignore_index=True)
+    audit = audit[["table", *_AUDIT_COLUMNS]]
+    settings = dict(tables={name: (list(rows), column) for name, rows, column in specs}, value=value,
+                    threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
+                    row_totals=row_totals, column_totals=column_totals, secondary=secondary,
+                    min_values=min_values, total_label=total_label, symbol=symbol)
+    return LinkedSuppressionResult(results, audit, footnote, settings)
 
 
 def check_safe(
@@ -304,7 +549,7 @@ def check_safe(
     total_label: str = TOTAL,
     symbol: str = SUPPRESSED,
 ) -> SafetyCheck:
-    """Is a published table of counts safe, and why?
+    """Is a published table safe, or a set of tables published together, and why?
 
     Checks, in words in ``reasons``:
 
@@ -314,16 +559,27 @@ def check_safe(
     3. every row and column that has a total has no hidden cell or at least two;
     4. the numbers are consistent (some table of whole counts fits them);
     5. the attack of the module notes pins no hidden cell: each keeps at least ``min_values``
-       possible values, and at least two if it hides a small count.
+       possible values, and at least two if it hides a small count. With several tables, the
+       intruder reads all of them at once.
+
+    Totals are found by their labels, whatever their case and spacing ("Total", "All", "total ", ...;
+    see the module notes) and, in a table given as a DataFrame, by their numbers: a row or column equal
+    to the sum of the others is read as their total, as an intruder would read it.
 
     Parameters
     ----------
-    data : DataFrame or SuppressionResult
+    data : DataFrame, SuppressionResult, LinkedSuppressionResult, or a list or dict of them
         The table as published: ``symbol`` for a hidden cell, otherwise whole numbers (text or
-        numbers). A row and/or column labelled ``total_label`` holds the totals. Given a
-        :class:`SuppressionResult`, its table and settings are used and the other arguments ignored.
+        numbers). A row and/or column labelled as a total holds the totals. Given a
+        :class:`SuppressionResult` or :class:`LinkedSuppressionResult`, its tables and settings are used
+        and the other arguments ignored. Several tables published together - a list, or a dict of
+        ``{name: table}`` - are checked as one publication: they are linked through the names of their
+        row and column labels (``table.index.names``, ``table.columns.name``), which must name the
+        variable each breaks down (``"trust"``, ``"sex"``, ...), the same in every table; all of them
+        describe the same people, so a total in one is the same count as the matching total in another.
+        Several levels of row labels are fine (trust and sex); the columns have one.
     threshold, rounding, suppress_zeros, min_values, total_label, symbol
-        The rules the table claims to follow; see :func:`suppress`.
+        The rules the tables claim to follow; see :func:`suppress`.
 
     Returns
     -------
@@ -331,78 +587,19 @@ def check_safe(
         ``safe`` (bool), ``reasons`` (list of sentences: the problems when unsafe, what was checked
         when safe) and ``audit`` (the intruder's range for every hidden cell).
     """
-    if isinstance(data, SuppressionResult):
-        s = data.settings
-        threshold, rounding, suppress_zeros = s["threshold"], s["rounding"], s["suppress_zeros"]
-        min_values, total_label, symbol = s["min_values"], s["total_label"], s["symbol"]
-        data = data.table
-    require_dataframe(data)
-    threshold, rounding, min_values = _check_settings(threshold, rounding, suppress_zeros, min_values)
-    numbers, hidden, rows, cols, row_lines, column_lines = _parse_published(data, total_label, symbol)
-    rules = dict(threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
-                 min_values=min_values, row_lines=row_lines, column_lines=column_lines)
-    small = f"{'0' if suppress_zeros else '1'} to {threshold}"
-    checked = dict(threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
-                   min_values=min_values)
-    problems: list[str] = []
+    items, rules, checked = _check_items(data, threshold, rounding, suppress_zeros, min_values, total_label,
+                                         symbol)
+    if len(items) == 1:
+        name, frame, label, sym, from_result = items[0]
+        parsed = _parse_table(frame, label, sym, name=None, detect_sums=not from_result, rules=rules)
+        if parsed.grid_shaped:
+            return _check_grid(parsed, rules, checked, sym)
+    parsed = [_parse_table(frame, label, sym, name=name, detect_sums=False, rules=rules)
+              for name, frame, label, sym, _ in items]
+    return _check_boxes(parsed, rules, checked, items[0][3], single=len(items) == 1)
 
-    shown = ~hidden
-    with np.errstate(invalid="ignore"):
-        unrounded = shown & (numbers % rounding != 0)
-        in_small = (numbers >= (0 if suppress_zeros else 1)) & (numbers <= threshold)
-    lo, hi = _known_ranges(numbers, hidden, rules)
-    small_shown = shown & ((lo > hi) | (unrounded & in_small))
-    for r, c in zip(*np.nonzero(small_shown), strict=True):
-        problems.append(f"{_cell(rows, cols, r, c)} shows {int(numbers[r, c])}, which only a count of "
-                        f"{small} could give: the rule hides those as '{symbol}'.")
-    for r, c in zip(*np.nonzero(unrounded & ~small_shown), strict=True):
-        problems.append(f"{_cell(rows, cols, r, c)} shows {int(numbers[r, c])}, which is not a multiple of "
-                        f"{rounding}: round shown counts to the nearest {rounding}.")
-    for where, lines in _single_lines(hidden, row_lines, column_lines, rows, cols):
-        problems.append(f"{where} has exactly one hidden cell ({lines}): with the total published it is "
-                        "the total minus the rest; hide a second cell in that line.")
 
-    # a small count shown is reported above; the attack takes it at its word, so that the totals are
-    # judged on their own
-    lowest, highest, consistent = _attack(np.where(hidden, np.nan, numbers), hidden, rules, exact=small_shown)
-    audit = _audit_frame(hidden, lowest, highest, rules, rows, cols, None)
-    if not consistent:
-        problems.append("The published numbers are inconsistent: no table of whole counts fits them with "
-                        f"the stated rules (threshold {threshold}, rounding {rounding}). Were the totals "
-                        "added up from rounded numbers, or were other rules used? Nothing else can be "
-                        "checked until they agree.")
-    else:
-        for row in audit.loc[~audit["protected"]].itertuples(index=False):
-            where = f"row {row.row!r}, column {row.column!r}"
-            if row.possible_values < min_values:
-                exact = (f"it must be exactly {int(row.lowest)}" if row.lowest == row.highest else
-                         f"it can only be {int(row.lowest)} to {int(row.highest)}")
-                problems.append(f"The hidden cell at {where} can be worked out from the published numbers: "
-                                f"{exact}.")
-            else:
-                problems.append(f"The hidden cell at {where} is exposed if it hides a small count: it would "
-                                f"have to be exactly {int(row.lowest_if_small)}.")
-    if problems:
-        return SafetyCheck(False, problems, audit, checked)
-
-    reasons = []
-    n_hidden = int(hidden.sum())
-    reasons.append(f"No count from {small} is shown" + (f": {n_hidden} cell(s) are hidden as '{symbol}'."
-                                                         if n_hidden else "; none needed hiding."))
-    reasons.append(f"Every shown number is a multiple of {rounding}." if rounding > 1 else
-                   "Shown numbers are not rounded (rounding=1).")
-    if not (row_lines or column_lines):
-        reasons.append("The table has no totals, so no hidden cell can be worked out from them; check "
-                       "together any tables published from the same data.")
-    elif n_hidden:
-        narrowest = audit.sort_values("possible_values", kind="stable").iloc[0]
-        reasons.append("Every row and column with a total has no hidden cell or at least two.")
-        reasons.append(
-            "An intruder who solves the totals as equations cannot pin any hidden cell: the narrowest "
-            f"range is {_count_words(narrowest.possible_values)} (row {narrowest.row!r}, column "
-            f"{narrowest.column!r}: {int(narrowest.lowest)} to {_end(narrowest.highest)}).")
-    return SafetyCheck(True, reasons, audit, checked)
-
+# --- settings and input checks ----------------------------------------------------------------------------
 
 def _check_settings(threshold, rounding, suppress_zeros, min_values):
     threshold = whole_number("threshold", threshold, 0, "pass e.g. threshold=7 (or 10).")
@@ -420,6 +617,21 @@ def _check_settings(threshold, rounding, suppress_zeros, min_values):
     return threshold, rounding, min_values
 
 
+def _check_flags(**flags):
+    for name, flag in flags.items():
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, not {flag!r}.")
+
+
+def _check_labels(total_label, symbol):
+    if not isinstance(symbol, str) or not symbol.strip() or _is_number_text(symbol):
+        raise ValueError(f"symbol must be a non-empty text that is not a number, not {symbol!r}. "
+                         "Fix: use '*'.")
+    if not isinstance(total_label, str) or not total_label.strip() or _is_number_text(total_label):
+        raise ValueError(f"total_label must be a non-empty text that is not a number, not {total_label!r}. "
+                         "Fix: use 'Total'.")
+
+
 def _is_number_text(text: str) -> bool:
     try:
         float(text)
@@ -428,7 +640,79 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
-def _counts_frame(data, columns, index, total_label, row_totals, column_totals):
+def _normal(label) -> str:
+    """A label as compared with the total labels: text, case folded, spaces trimmed and single."""
+    return " ".join(str(label).split()).casefold()
+
+
+def _total_words(total_label) -> frozenset:
+    return frozenset(_normal(w) for w in (*TOTAL_LABELS, total_label))
+
+
+def _reads_as_total(labels, words) -> np.ndarray:
+    """Per label (per level of a MultiIndex: an (n, levels) array) whether it means "every value": it
+    is a total label, or an empty level beside one (as pandas writes a margin, ``("All", "")``)."""
+    if isinstance(labels, pd.MultiIndex):
+        levels = np.array([[_normal(v) for v in key] for key in labels], dtype=object).reshape(
+            len(labels), labels.nlevels)
+        total = np.isin(levels, list(words))
+        empty = levels == ""
+        return total | (empty & total.any(axis=1, keepdims=True))
+    return np.isin(np.array([_normal(v) for v in labels], dtype=object), list(words)).reshape(-1, 1)
+
+
+def _count_values(frame: pd.DataFrame, column) -> np.ndarray:
+    """The column as int64 counts (:func:`equity_lib._validation.count_column`), refusing counts above
+    :data:`MAX_COUNT` exactly, whole numbers held as integers included (a float would round them)."""
+    series = frame[column]
+    if isinstance(series, pd.Series) and series.dtype.kind in "iuO":
+        values = series.to_numpy()
+        if series.dtype.kind == "O":
+            whole = np.array([isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                              for v in values], dtype=bool) if len(values) else np.zeros(0, dtype=bool)
+            big = np.zeros(len(values), dtype=bool)
+            if whole.any():
+                big[whole] = np.array([abs(int(v)) > MAX_COUNT for v in values[whole]], dtype=bool)
+        else:
+            big = values > MAX_COUNT
+        _fail_big(frame, column, big)
+    elif isinstance(series, pd.Series) and series.dtype.kind == "f":
+        values = series.to_numpy()
+        with np.errstate(invalid="ignore"):
+            _fail_big(frame, column, np.isfinite(values) & (np.abs(values) > MAX_COUNT))
+    return count_column(frame, column)
+
+
+def _fail_big(frame, column, big):
+    if big.any():
+        raise ValueError(
+            f"Column '{column}' has counts above 2**53 (9,007,199,254,740,992) at "
+            f"{rows_phrase(list(frame.index[big]))}: too large to add up exactly (beyond int64 they would "
+            "wrap round to nonsense). Fix: check the column is a count and not an identifier, a code or a "
+            "sum in other units; a count this large cannot be disclosive, so publish it without this step.")
+
+
+def _sum_fits(values, what):
+    total = float(np.sum(values, dtype=np.float64))
+    if total > MAX_COUNT:
+        raise ValueError(
+            f"{what} adds up to {total:.4g}, above 2**53 (9,007,199,254,740,992): its total cannot be held "
+            "exactly. Fix: check the counts (identifiers or codes summed by mistake?), or publish the "
+            "totals of such large numbers without this step.")
+
+
+def _totals_fit(counts, frame):
+    """Every total of the table is at most 2**53 (checked in floating point before any int64 sum)."""
+    as_float = counts.astype(np.float64)
+    for axis, labels, word in ((0, frame.columns, "Column"), (1, frame.index, "Row")):
+        sums = as_float.sum(axis=axis)
+        over = np.flatnonzero(sums > MAX_COUNT)
+        if over.size:
+            _sum_fits(as_float.take(over[0], axis=1 - axis), f"{word} {labels[over[0]]!r}")
+    _sum_fits(as_float, "The table")
+
+
+def _counts_frame(data, columns, index, total_label):
     frame = data
     if index is not None:
         names = [index] if isinstance(index, str) else list(index)
@@ -452,81 +736,99 @@ def _counts_frame(data, columns, index, total_label, row_totals, column_totals):
         raise ValueError("The table has no rows. Fix: pass at least one row of counts.")
     if len(set(columns)) < len(columns):
         raise ValueError(f"columns={columns} names a column twice. Fix: name each count column once.")
-    if isinstance(frame.index, pd.MultiIndex) or isinstance(frame.columns, pd.MultiIndex):
-        raise ValueError("The table has several levels of row or column labels. Fix: flatten them first, "
-                         "e.g. data.index = [' / '.join(map(str, k)) for k in data.index].")
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise ValueError("The table has several levels of column labels. Fix: keep one variable in the "
+                         "columns and move the others to the row labels, e.g. data.stack(level=0).")
     duplicated = frame.index[frame.index.duplicated()]
     if len(duplicated):
         raise ValueError(f"Row labels {list(dict.fromkeys(duplicated))[:5]} appear more than once. Fix: "
                          "add up rows with the same label first (data.groupby(level=0).sum()).")
-    if column_totals and total_label in frame.index:
-        raise ValueError(f"A row is already labelled {total_label!r}. Fix: pass the counts without totals "
-                         "(they are calculated here from unrounded counts), or choose another total_label.")
-    if row_totals and total_label in columns:
-        raise ValueError(f"A column is already labelled {total_label!r}. Fix: pass the counts without "
-                         "totals (they are calculated here from unrounded counts), or choose another "
-                         "total_label.")
+    words = _total_words(total_label)
+    for what, labels in (("row", frame.index), ("column", pd.Index(columns))):
+        flagged = np.flatnonzero(_reads_as_total(labels, words).any(axis=1))
+        if flagged.size:
+            raise ValueError(
+                f"A {what} is already labelled {labels[flagged[0]]!r}, which reads as a total. Fix: pass the "
+                "counts without totals (they are calculated here from unrounded counts), or rename that "
+                f"{what} if it is a real category; choose another total_label if it clashes.")
     return frame[columns]
 
 
-def _secondary(full, hidden, rules):
-    """Line rule, then attack-and-extend, until every hidden cell is protected. Returns the hidden cells
-    and the intruder's lowest and highest value of each."""
-    nr, nc = full.shape
-    margin = np.zeros(full.shape, dtype=bool)
-    if rules["row_lines"]:
-        margin[:, -1] = True
-    if rules["column_lines"]:
-        margin[-1, :] = True
-    order = np.argsort(full.ravel(), kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    n = order.size
-    cost = ((full == 0) * 2 * n + margin * n + rank.reshape(full.shape)).astype(float)
-    rounded = _round(full, rules["rounding"])
-    while True:
-        hidden = _line_rule(hidden, cost, rules["row_lines"], rules["column_lines"])
-        lowest, highest, consistent = _attack(np.where(hidden, np.nan, rounded), hidden, rules)
-        if not consistent:  # pragma: no cover - the true table always fits its own totals
-            raise RuntimeError("internal error: the published table is inconsistent with its own counts")
-        exposed = hidden & ~_protected(lowest, highest, rules)
-        if not exposed.any():
-            return hidden, lowest, highest
-        r, c = np.argwhere(exposed)[0]
-        candidates = np.zeros(full.shape, dtype=bool)
-        if rules["row_lines"]:
-            candidates[r, :] = True
-        if rules["column_lines"]:
-            candidates[:, c] = True
-        candidates &= ~hidden
-        if not candidates.any():
-            candidates = ~hidden
-        if not candidates.any():  # pragma: no cover - a fully hidden table is always protected
-            return hidden, lowest, highest
-        pick = np.argmin(np.where(candidates, cost, np.inf))
-        hidden = hidden.copy()
-        hidden[np.unravel_index(pick, (nr, nc))] = True
+def _refuse_sum_lines(counts, frame):
+    """A row (column) equal to the sum of the other rows (columns) is a total an intruder would read:
+    refused when it is so in every column, with at least two columns where two or more others add up."""
+    for what, other, m, labels in (("Row", "rows", counts, frame.index), ("Column", "columns", counts.T,
+                                                                           frame.columns)):
+        if m.shape[0] < 3:
+            continue
+        others = m.sum(axis=0, keepdims=True) - m
+        nonzero = (m > 0).sum(axis=0, keepdims=True) - (m > 0)
+        equal = (m == others).all(axis=1)
+        evidence = ((nonzero >= 2) & (m > 0)).sum(axis=1) >= 2
+        found = np.flatnonzero(equal & evidence)
+        if found.size:
+            across = "column" if what == "Row" else "row"
+            raise ValueError(
+                f"{what} {labels[found[0]]!r} equals the sum of the other {other} in every {across}: it "
+                "looks like a total, and an intruder would read it as one. Fix: drop it (the totals are "
+                "calculated here from the unrounded counts).")
 
 
-def _line_rule(hidden, cost, row_lines, column_lines):
-    """Hide the cheapest visible cell of every line (row or column with a total) with one hidden cell."""
-    hidden = hidden.copy()
-    while True:
-        changed = False
-        for axis, active in ((1, row_lines), (0, column_lines)):
-            if not active:
-                continue
-            single = np.flatnonzero(hidden.sum(axis=axis) == 1)
-            if single.size == 0:
-                continue
-            pick = np.argmin(np.where(hidden, np.inf, cost), axis=axis)[single]
-            if axis == 1:
-                hidden[single, pick] = True
-            else:
-                hidden[pick, single] = True
-            changed = True
-        if not changed:
-            return hidden
+def _with_total(labels: pd.Index, total_label, add: bool) -> pd.Index:
+    if not add:
+        return labels.copy()
+    if isinstance(labels, pd.MultiIndex):
+        key = (total_label,) + ("",) * (labels.nlevels - 1)
+        return pd.MultiIndex.from_tuples([*labels, key], names=labels.names)
+    return pd.Index([*labels, total_label], name=labels.name)
+
+
+# --- the rule: primary cells, costs, protection -------------------------------------------------------------
+
+def _primary(full, rules):
+    low_small = 0 if rules["suppress_zeros"] else 1
+    return (full >= low_small) & (full <= rules["threshold"])
+
+
+def _cost(values, margin):
+    """Secondary suppression prefers (module notes, rule 4) a non-zero cell, a cell inside the table, the
+    smallest count, the first in reading order: cost = 2n [zero] + n [margin] + rank."""
+    n = values.size
+    order = np.argsort(values, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    return ((values == 0) * 2 * n + margin * n + rank).astype(float)
+
+
+def _window(rules):
+    """The counts the rule hides: small_lo .. threshold."""
+    return (0 if rules["suppress_zeros"] else 1), rules["threshold"]
+
+
+def _need_small(rules):
+    s_lo, top = _window(rules)
+    return min(rules["min_values"], 2, top - s_lo + 1)
+
+
+def _small_range(lowest, highest, rules):
+    """The range intersected with the hidden counts, nan where they do not meet (one table: every whole
+    number between lowest and highest is possible)."""
+    s_lo, top = _window(rules)
+    with np.errstate(invalid="ignore"):
+        lo, hi = np.maximum(lowest, s_lo), np.minimum(highest, top)
+        meet = hi >= lo
+    return np.where(meet, lo, np.nan), np.where(meet, hi, np.nan)
+
+
+def _protected(lowest, highest, low_small, high_small, rules):
+    """Per cell: at least min_values possible values, and at least two (or as many as the small range
+    holds) if it hides a small count. Cells that are not hidden (nan) count as protected."""
+    lowest, highest = np.asarray(lowest, dtype=float), np.asarray(highest, dtype=float)
+    with np.errstate(invalid="ignore"):
+        n_values = highest - lowest + 1
+        n_small = np.where(np.isnan(low_small), 0, np.asarray(high_small, dtype=float) - low_small + 1)
+        ok = (n_values >= rules["min_values"]) & ((n_small == 0) | (n_small >= _need_small(rules)))
+    return ok | np.isnan(lowest)
 
 
 def _known_ranges(numbers, hidden, rules):
@@ -555,146 +857,1096 @@ def _known_ranges(numbers, hidden, rules):
     return lo, hi
 
 
-def _constraints(shape, row_lines, column_lines):
-    """Equality constraints 'cells of a line minus its total = 0', total in the last row/column."""
-    nr, nc = shape
-    index = np.arange(nr * nc).reshape(shape)
-    blocks = []
+# --- secondary suppression ----------------------------------------------------------------------------------
+
+def _grid_families(shape, row_lines, column_lines):
+    index = np.arange(shape[0] * shape[1]).reshape(shape)
+    return [f for f, on in ((index, row_lines), (index.T.copy(), column_lines)) if on]
+
+
+def _grid_margin(shape, row_lines, column_lines):
+    margin = np.zeros(shape, dtype=bool)
     if row_lines:
-        a = np.zeros((nr, nr * nc))
-        a[np.repeat(np.arange(nr), nc - 1), index[:, :-1].ravel()] = 1
-        a[np.arange(nr), index[:, -1]] = -1
-        blocks.append(a)
+        margin[:, -1] = True
     if column_lines:
-        a = np.zeros((nc, nr * nc))
-        a[np.tile(np.arange(nc), nr - 1), index[:-1, :].ravel()] = 1
-        a[np.arange(nc), index[-1, :]] = -1
-        blocks.append(a)
-    return np.vstack(blocks) if blocks else None
+        margin[-1, :] = True
+    return margin
 
 
-def _attack(numbers, hidden, rules, exact=None):
-    """The intruder's lowest and highest value for every hidden cell (nan elsewhere), and whether the
-    published numbers are consistent at all. Linear programming is exact here (see the module notes).
-    Cells marked in ``exact`` are taken as exactly the number shown."""
+def _protect(primary, cost, families, intruder):
+    """Secondary suppression (module notes, rule 4) on any set of published cells, as flat arrays: the line
+    rule, then attack-and-extend until the audit passes. ``families`` are the lines (every row or column
+    with its total; each line an array row of cell numbers, -1 as padding). Returns the hidden cells and
+    the final audit's ranges."""
+    from scipy import sparse
+
+    n = primary.size
+    lines = [f[i][f[i] >= 0] for f in families for i in range(len(f))]
+    if lines:
+        membership = sparse.csr_array((np.ones(sum(map(len, lines)), dtype=np.int8),
+                                       (np.repeat(np.arange(len(lines)), [len(x) for x in lines]),
+                                        np.concatenate(lines))), shape=(len(lines), n))
+        by_cell = membership.T.tocsr()
+    hidden = primary.copy()
+    while True:
+        hidden = _line_rule(hidden, cost, families)
+        k = intruder.first_exposed(hidden)
+        if k is None:
+            return hidden, intruder.audit(hidden)
+        candidates = np.zeros(n, dtype=bool)
+        if lines:
+            through = by_cell.indices[by_cell.indptr[k]:by_cell.indptr[k + 1]]
+            candidates[membership[through].indices] = True
+        candidates &= ~hidden
+        if not candidates.any():
+            candidates = ~hidden
+        if not candidates.any():  # pragma: no cover - a fully hidden table is always protected
+            return hidden, intruder.audit(hidden)
+        hidden = hidden.copy()
+        hidden[np.argmin(np.where(candidates, cost, np.inf))] = True
+
+
+def _line_rule(hidden, cost, families):
+    """Hide the cheapest visible cell of every line (a row or column with its total) with one hidden cell,
+    all lines of a family at once, the families in turn, until no such line is left."""
+    hidden = hidden.copy()
+    while True:
+        changed = False
+        for lines in families:
+            valid = lines >= 0
+            idx = np.where(valid, lines, 0)
+            h = hidden[idx] & valid
+            single = np.flatnonzero((h.sum(axis=1) == 1) & (valid & ~h).any(axis=1))
+            if single.size == 0:
+                continue
+            pick = np.argmin(np.where(h | ~valid, np.inf, cost[idx])[single], axis=1)
+            hidden[idx[single, pick]] = True
+            changed = True
+        if not changed:
+            return hidden
+
+
+# --- the attack on one table: maximum flows in its network --------------------------------------------------
+
+class _TooLarge(Exception):
+    """Counts too large for the int32 capacities of scipy's maximum flow: linear programming instead."""
+
+
+class _Network:
+    """One table as a network (module notes): arcs ``tails -> heads`` with bounds ``lo..hi`` and a feasible
+    whole-number circulation ``flow``; the first arcs are the table's cells in reading order."""
+
+    def __init__(self, n, tails, heads, lo, hi, flow):
+        from scipy.sparse import csr_array
+
+        self.n, self.tails, self.heads, self.hi = n, tails, heads, hi
+        self.flow = np.asarray(flow, dtype=np.int64)
+        up, self.down = hi - self.flow, self.flow - lo
+        finite = np.isfinite(up)
+        self.big = int(up[finite].sum() + self.down.sum()) + 1  # more than any finite cut
+        if self.big > _FLOW_LIMIT:
+            raise _TooLarge
+        m = tails.size
+        src, dst = np.concatenate([tails, heads]), np.concatenate([heads, tails])
+        cap = np.concatenate([np.where(finite, up, self.big), self.down]).astype(np.int64)
+        order = np.argsort(src * n + dst, kind="stable")  # residual edges, row by row (no parallel arcs)
+        position = np.empty(2 * m, dtype=np.int64)
+        position[order] = np.arange(2 * m)
+        self.fwd, self.bwd = position[:m], position[m:]
+        self.cap = cap[order]
+        positive = self.cap > 0  # the residual edges one more unit can cross (the others are left out)
+        self.p_pos = np.where(positive, np.cumsum(positive) - 1, -1)
+        self.p_indices = dst[order][positive].astype(np.int32)
+        self.p_indptr = np.concatenate([[0], np.cumsum(np.bincount(src[order][positive], minlength=n))]
+                                       ).astype(np.int32)
+        self.graph = csr_array((self.cap[positive].astype(np.int32), self.p_indices, self.p_indptr),
+                               shape=(n, n))
+
+    @classmethod
+    def from_grid(cls, lo, hi, row_lines, column_lines, truth=None):
+        """The network of one table (the full grid, totals last); None if no circulation fits."""
+        nr, nc = lo.shape
+        n_rows, n_cols = nr - int(column_lines), nc - int(row_lines)
+        n = n_rows + n_cols + 2
+        source, sink = 0, n - 1
+        row_node, col_node = 1 + np.arange(n_rows), 1 + n_rows + np.arange(n_cols)
+        r, c = np.divmod(np.arange(nr * nc), nc)
+        tails, heads = np.empty(nr * nc, dtype=np.int64), np.empty(nr * nc, dtype=np.int64)
+        for mask, t, h in (((r < n_rows) & (c < n_cols), lambda m: row_node[r[m]], lambda m: col_node[c[m]]),
+                           ((r < n_rows) & (c == n_cols), lambda m: source, lambda m: row_node[r[m]]),
+                           ((r == n_rows) & (c < n_cols), lambda m: col_node[c[m]], lambda m: sink),
+                           ((r == n_rows) & (c == n_cols), lambda m: sink, lambda m: source)):
+            tails[mask], heads[mask] = t(mask), h(mask)
+        free_t, free_h = [], []  # margins not published: free arcs
+        if not row_lines:
+            free_t.append(np.full(n_rows, source))
+            free_h.append(row_node)
+        if not column_lines:
+            free_t.append(col_node)
+            free_h.append(np.full(n_cols, sink))
+        if not (row_lines and column_lines):
+            free_t.append([sink])
+            free_h.append([source])
+        tails = np.concatenate([tails, *free_t]).astype(np.int64)
+        heads = np.concatenate([heads, *free_h]).astype(np.int64)
+        extra = tails.size - nr * nc
+        lo_all = np.concatenate([lo.ravel(), np.zeros(extra)])
+        hi_all = np.concatenate([hi.ravel(), np.full(extra, np.inf)])
+        if truth is not None:
+            inner = truth[:n_rows, :n_cols]
+            free_flow = []
+            if not row_lines:
+                free_flow.append(inner.sum(axis=1))
+            if not column_lines:
+                free_flow.append(inner.sum(axis=0))
+            if not (row_lines and column_lines):
+                free_flow.append([inner.sum()])
+            flow = np.concatenate([truth.ravel(), *free_flow])
+        else:
+            flow = cls.feasible_flow(n, tails, heads, lo_all, hi_all)
+            if flow is None:
+                return None
+        return cls(n, tails, heads, lo_all, hi_all, flow)
+
+    @staticmethod
+    def feasible_flow(n, tails, heads, lo, hi):
+        """A whole-number circulation within the bounds, or None: lower bounds reduced to a maximum flow
+        from a super source to a super sink (Ahuja, Magnanti and Orlin 1993, section 6.7)."""
+        from scipy.sparse import csr_array
+        from scipy.sparse.csgraph import maximum_flow
+
+        low = lo.astype(np.int64)
+        excess = (np.bincount(heads, weights=low, minlength=n)
+                  - np.bincount(tails, weights=low, minlength=n)).astype(np.int64)
+        give, take = np.flatnonzero(excess > 0), np.flatnonzero(excess < 0)
+        supply = int(excess[give].sum())
+        room = hi - lo
+        finite = np.isfinite(room)
+        big = int(room[finite].sum()) + supply + 1
+        if big > _FLOW_LIMIT:
+            raise _TooLarge
+        s, t = n, n + 1
+        src = np.concatenate([tails, np.full(give.size, s), take])
+        dst = np.concatenate([heads, give, np.full(take.size, t)])
+        cap = np.concatenate([np.where(finite, room, big), excess[give], -excess[take]]).astype(np.int32)
+        graph = csr_array((cap, (src, dst)), shape=(n + 2, n + 2))
+        result = maximum_flow(graph, s, t)
+        if result.flow_value < supply:
+            return None
+        return low + result.flow.toarray()[tails, heads]
+
+    def _maxflow(self, s, t):
+        from scipy.sparse.csgraph import maximum_flow
+
+        return int(maximum_flow(self.graph, s, t).flow_value)
+
+    def bounds(self, a):
+        """Exact lowest and highest value of arc ``a`` (module notes: one maximum flow each way, less the
+        arc's own reverse edge, which joins the two ends directly)."""
+        u, v = self.tails[a], self.heads[a]
+        up = self._maxflow(v, u) - int(self.cap[self.bwd[a]])
+        high = min(np.inf if up >= self.big else float(self.flow[a] + up), float(self.hi[a]))
+        down = self._maxflow(u, v) - int(self.cap[self.fwd[a]])
+        return float(self.flow[a] - min(down, self.down[a])), high
+
+    def _reaches(self, source, target, skip):
+        """Can one more unit go from source to target in the residual network without the edge ``skip``?"""
+        from scipy.sparse import csr_array
+        from scipy.sparse.csgraph import breadth_first_order
+
+        indices, indptr = self.p_indices, self.p_indptr
+        j = self.p_pos[skip]
+        if j >= 0:
+            indices = np.delete(indices, j)
+            indptr = indptr.copy()
+            indptr[source + 1:] -= 1
+        graph = csr_array((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(self.n, self.n))
+        return bool((breadth_first_order(graph, source, directed=True, return_predecessors=False)
+                     == target).any())
+
+    def exposed(self, a, t, rules):
+        """Is hidden cell ``a`` (true count ``t``) unprotected? Exact; for a small count only whether one
+        unit can move round a cycle through it in each direction (t + 1 or t - 1 possible) is needed."""
+        s_lo, top = _window(rules)
+        need, least = _need_small(rules), rules["min_values"]
+        if least > 2 or (need >= 2 and not s_lo <= t <= top):
+            low, high = self.bounds(a)
+            small = _small_range(np.array([low]), np.array([high]), rules)
+            return not _protected(np.array([low]), np.array([high]), *small, rules)[0]
+        if least <= 1:
+            return False
+        u, v = self.tails[a], self.heads[a]
+        if need >= 2:
+            return not ((t < top and self._reaches(v, u, self.bwd[a]))
+                        or (t > s_lo and self._reaches(u, v, self.fwd[a])))
+        return not (self._reaches(v, u, self.bwd[a]) or self._reaches(u, v, self.fwd[a]))
+
+    def ranges(self, targets, rules):
+        lowest, highest = np.full(targets.size, np.nan), np.full(targets.size, np.nan)
+        for a in np.flatnonzero(targets):
+            lowest[a], highest[a] = self.bounds(a)
+        return (lowest, highest, *_small_range(lowest, highest, rules))
+
+
+def _grid_matrix(shape, row_lines, column_lines):
+    """One table's cells (reading order, totals last) as sums of its inner cells (the finest counts)."""
+    from scipy import sparse
+
+    nr, nc = shape
+    n_rows, n_cols = nr - int(column_lines), nc - int(row_lines)
+    atom = np.arange(n_rows * n_cols).reshape(n_rows, n_cols)
+    cell = np.arange(nr * nc).reshape(shape)
+    rows = [cell[:n_rows, :n_cols].ravel()]
+    cols = [atom.ravel()]
+    if row_lines:
+        rows.append(np.repeat(cell[:n_rows, n_cols], n_cols))
+        cols.append(atom.ravel())
+    if column_lines:
+        rows.append(np.tile(cell[n_rows, :n_cols], n_rows))
+        cols.append(atom.ravel())
+    if row_lines and column_lines:
+        rows.append(np.full(atom.size, cell[n_rows, n_cols]))
+        cols.append(atom.ravel())
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    return sparse.csr_array((np.ones(rows.size), (rows, cols)), shape=(nr * nc, atom.size))
+
+
+class _GridIntruder:
+    """The attack on one table whose true counts are known, for secondary suppression: maximum flows, or
+    linear programming when the counts are too large for them."""
+
+    def __init__(self, full, rounded, rules):
+        self.full, self.rounded, self.rules = full, rounded, rules
+        self._key, self._net, self._linear = None, None, None
+
+    def _known(self, hidden):
+        h = hidden.reshape(self.full.shape)
+        lo, hi = _known_ranges(np.where(h, np.nan, self.rounded), h, self.rules)
+        return lo.ravel(), hi.ravel()
+
+    def _network(self, hidden):
+        if self._linear is None:
+            key = hidden.tobytes()
+            if key != self._key:
+                lo, hi = self._known(hidden)
+                try:
+                    self._net = _Network.from_grid(lo.reshape(self.full.shape), hi.reshape(self.full.shape),
+                                                   self.rules["row_lines"], self.rules["column_lines"],
+                                                   truth=self.full)
+                    self._key = key
+                except _TooLarge:
+                    shape, r = self.full.shape, self.rules
+                    m = _grid_matrix(shape, r["row_lines"], r["column_lines"])
+                    inner = self.full[:shape[0] - int(r["column_lines"]), :shape[1] - int(r["row_lines"])]
+                    self._linear = _LinearIntruder(m, self._known, self.rules, truth_atoms=inner.ravel())
+        return self._net if self._linear is None else None
+
+    def first_exposed(self, hidden):
+        net = self._network(hidden)
+        if net is None:
+            return self._linear.first_exposed(hidden)
+        truth = self.full.ravel()
+        for a in np.flatnonzero(hidden):
+            if net.exposed(a, int(truth[a]), self.rules):
+                return int(a)
+        return None
+
+    def audit(self, hidden):
+        net = self._network(hidden)
+        if net is None:
+            return self._linear.audit(hidden)
+        return net.ranges(hidden, self.rules)
+
+
+def _grid_attack(numbers, hidden, rules, exact=None):
+    """The intruder's ranges for every hidden cell of one published table (nan elsewhere), or None if no
+    table of whole counts fits the published numbers. Cells marked in ``exact`` are taken as exactly the
+    number shown."""
     lo, hi = _known_ranges(numbers, hidden, rules)
     if exact is not None and exact.any():
         lo, hi = np.where(exact, numbers, lo), np.where(exact, numbers, hi)
-    lowest = np.full(hidden.shape, np.nan)
-    highest = np.full(hidden.shape, np.nan)
     if (lo > hi).any():
-        return lowest, highest, False
-    a_eq = _constraints(hidden.shape, rules["row_lines"], rules["column_lines"])
-    if a_eq is None:
-        lowest[hidden], highest[hidden] = lo[hidden], hi[hidden]
-        return lowest, highest, True
-    bounds = list(zip(lo.ravel(), [None if np.isinf(h) else h for h in hi.ravel()], strict=True))
-    b_eq = np.zeros(a_eq.shape[0])
-    size = hidden.size
-    first = linprog(np.zeros(size), A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    if first.status == 2:
-        return lowest, highest, False
-    for k in np.flatnonzero(hidden.ravel()):
-        ends = []
-        for sign in (1.0, -1.0):
-            c = np.zeros(size)
-            c[k] = sign
-            res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if res.status == 3:
-                ends.append(np.inf)
-            elif res.status == 0:
-                ends.append(np.round(sign * res.fun))
-            else:  # pragma: no cover - feasibility was established above
+        return None
+    try:
+        net = _Network.from_grid(lo, hi, rules["row_lines"], rules["column_lines"])
+        if net is None:
+            return None
+        return tuple(r.reshape(hidden.shape) for r in net.ranges(hidden.ravel(), rules))
+    except _TooLarge:
+        m = _grid_matrix(hidden.shape, rules["row_lines"], rules["column_lines"])
+        intruder = _LinearIntruder(m, lambda h: (lo.ravel(), hi.ravel()), rules)
+        if not intruder.feasible(hidden.ravel()):
+            return None
+        return tuple(r.reshape(hidden.shape) for r in intruder.audit(hidden.ravel()))
+
+
+# --- the attack on linked tables: linear programmes over the finest counts ----------------------------------
+
+class _LinearIntruder:
+    """The intruder of the module notes ("Linked tables") over published cells ``M @ x`` of finest counts
+    ``x >= 0``: lowest and highest value of a cell by linear programming (HiGHS via scipy.optimize.milp),
+    exact over whole numbers (an optimum not at whole numbers is solved again as a whole-number programme).
+
+    ``known(hidden)`` gives every cell's bounds when ``hidden`` are hidden. Whole-number solutions found on
+    the way are kept as witnesses: each is a table the intruder cannot rule out, so the values it gives a
+    cell are possible, and a cell whose witnesses already show it protected needs no programme. Hiding more
+    cells only widens what is possible, so witnesses stay valid as secondary suppression goes on.
+    """
+
+    def __init__(self, matrix, known, rules, zero_atoms=None, truth_atoms=None):
+        from scipy import sparse
+
+        self.M = sparse.csr_array(matrix, dtype=np.float64)
+        self.known, self.rules = known, rules
+        self.upper = np.full(self.M.shape[1], np.inf)
+        if zero_atoms is not None:
+            self.upper[zero_atoms] = 0
+        self.wmin = np.full(self.M.shape[0], np.inf)
+        self.wmax = np.full(self.M.shape[0], -np.inf)
+        self._key = None
+        if truth_atoms is not None:
+            self._witness(np.asarray(truth_atoms, dtype=np.float64))
+
+    def _prepare(self, hidden):
+        key = hidden.tobytes()
+        if key == self._key:
+            return
+        lo, hi = self.known(hidden)
+        shown = np.flatnonzero(~hidden)
+        self.consistent = not (lo[shown] > hi[shown]).any()
+        self._rows, self._lb, self._ub = self.M[shown], lo[shown], hi[shown]
+        self._cache = {}
+        self._key = key
+
+    def _witness(self, x):
+        values = self.M @ x
+        np.minimum(self.wmin, values, out=self.wmin)
+        np.maximum(self.wmax, values, out=self.wmax)
+
+    def _solve(self, c, extra, integer):
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        constraints = [LinearConstraint(self._rows, self._lb, self._ub)] if self._rows.shape[0] else []
+        if extra is not None:
+            constraints.append(LinearConstraint(self.M[[extra[0]]], extra[1], extra[2]))
+        return milp(c, integrality=np.full(c.size, int(integer)), bounds=Bounds(0, self.upper),
+                    constraints=constraints)
+
+    def _whole(self, x, extra):
+        """The solution rounded to whole numbers if it is one (within 1e-6) and still fits exactly."""
+        xr = np.round(x)
+        if np.abs(x - xr).max(initial=0) > 1e-6:
+            return None
+        v = self._rows @ xr
+        if (v < self._lb).any() or (v > self._ub).any():
+            return None
+        if extra is not None and not extra[1] <= (self.M[[extra[0]]] @ xr)[0] <= extra[2]:
+            return None
+        return xr
+
+    def _run(self, c, extra=None):
+        """Optimum of c @ x over whole numbers: ('ok', x), ('infeasible', None) or ('unbounded', None)."""
+        for integer in (False, True):
+            res = self._solve(c, extra, integer)
+            if res.status == 2:
+                return "infeasible", None
+            if res.status == 3:  # unbounded as a linear programme: so over whole numbers too
+                return "unbounded", None
+            if res.status != 0:  # pragma: no cover - HiGHS solves these small programmes
                 raise RuntimeError(f"linear programme failed: {res.message}")
-        lowest.flat[k], highest.flat[k] = ends
-    return lowest, highest, True
+            x = self._whole(res.x, extra) if not integer else np.round(res.x)
+            if x is not None:
+                self._witness(x)
+                return "ok", x
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def feasible(self, hidden) -> bool:
+        self._prepare(hidden)
+        return self.consistent and self._run(np.zeros(self.M.shape[1]))[0] == "ok"
+
+    def _extreme(self, q, sign, window=None):
+        key = (q, sign, window)
+        if key not in self._cache:
+            c = sign * self.M[[q]].toarray().ravel()
+            status, x = self._run(c, None if window is None else (q, *window))
+            self._cache[key] = (None if status == "infeasible" else np.inf if status == "unbounded"
+                                else float((self.M[[q]] @ x)[0]))
+        return self._cache[key]
+
+    def _exact(self, q):
+        low, high = self._extreme(q, 1.0), self._extreme(q, -1.0)
+        s_lo, top = _window(self.rules)
+        if top < s_lo or high < s_lo or low > top:
+            return low, high, np.nan, np.nan
+        small_lo = low if low >= s_lo else self._extreme(q, 1.0, (s_lo, top))
+        small_hi = high if high <= top else self._extreme(q, -1.0, (s_lo, top))
+        if small_lo is None or small_hi is None:  # no whole-number table gives it a small count
+            return low, high, np.nan, np.nan
+        return low, high, small_lo, small_hi
+
+    def _proven(self, q):
+        a, b = self.wmin[q], self.wmax[q]
+        if b - a + 1 < self.rules["min_values"]:
+            return False
+        s_lo, top = _window(self.rules)
+        return _need_small(self.rules) <= 1 or min(b, top) - max(a, s_lo) + 1 >= _need_small(self.rules)
+
+    def first_exposed(self, hidden, targets=None):
+        self._prepare(hidden)
+        for q in np.flatnonzero(hidden if targets is None else targets):
+            if self._proven(q):
+                continue
+            ranges = [np.array([v]) for v in self._exact(q)]
+            if not _protected(*ranges, self.rules)[0]:
+                return int(q)
+        return None
+
+    def audit(self, hidden, targets=None):
+        self._prepare(hidden)
+        targets = hidden if targets is None else targets
+        out = np.full((4, hidden.size), np.nan)
+        for q in np.flatnonzero(targets):
+            out[:, q] = self._exact(q)
+        return tuple(out)
 
 
-def _small_range(lowest, highest, rules):
-    small_lo = 0 if rules["suppress_zeros"] else 1
-    return np.maximum(lowest, small_lo), np.minimum(highest, rules["threshold"])
+@dataclass
+class _Layout:
+    """One table of a linked set: its row variables and column variable (numbers into the list of
+    variables) and the value code of each row and column (-1: every value, i.e. a total)."""
+
+    name: str
+    row_vars: list
+    col_var: int
+    row_keys: np.ndarray  # (rows, len(row_vars))
+    col_keys: np.ndarray  # (columns,)
 
 
-def _protected(lowest, highest, rules):
-    """Per cell: at least min_values possible values, and at least two (or as many as the small range
-    holds) if it hides a small count. Cells that are not hidden (nan) count as protected."""
-    with np.errstate(invalid="ignore"):
-        n_values = highest - lowest + 1
-        s_lo, s_hi = _small_range(lowest, highest, rules)
-        n_small = np.where(s_hi >= s_lo, s_hi - s_lo + 1, 0)
-        small_lo = 0 if rules["suppress_zeros"] else 1
-        need_small = min(rules["min_values"], 2, rules["threshold"] - small_lo + 1)
-        ok = (n_values >= rules["min_values"]) & ((n_small == 0) | (n_small >= need_small))
-    return ok | np.isnan(lowest)
+class _Boxes:
+    """The cells of linked tables as sums of the finest counts (every combination of every variable):
+    ``M`` (distinct published counts x finest counts, 0/1), the distinct count behind each table cell
+    (``cells[name]``, a grid), which counts are margins, and the lines (a count with its parts)."""
+
+    def __init__(self, layouts, sizes):
+        from scipy import sparse
+
+        self.sizes = np.asarray(sizes, dtype=np.int64)
+        n_vars = self.sizes.size
+        keys, shapes = [], []
+        for layout in layouts:
+            nr, nc = len(layout.row_keys), len(layout.col_keys)
+            k = np.full((nr, nc, n_vars), -1, dtype=np.int64)
+            k[:, :, layout.row_vars] = layout.row_keys[:, None, :]
+            k[:, :, layout.col_var] = layout.col_keys[None, :]
+            keys.append(k.reshape(-1, n_vars))
+            shapes.append((nr, nc))
+        every = np.vstack(keys)
+        unique, first, inverse = np.unique(every, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # distinct counts in order of first appearance
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        self.keys = unique[order]
+        q_of_cell = rank[inverse.ravel()]
+        self.cells, start, margin = {}, 0, np.zeros(order.size, dtype=bool)
+        for layout, (nr, nc) in zip(layouts, shapes, strict=True):
+            grid = q_of_cell[start:start + nr * nc].reshape(nr, nc)
+            self.cells[layout.name] = grid
+            margin[grid[(layout.row_keys < 0).any(axis=1), :].ravel()] = True
+            margin[grid[:, layout.col_keys < 0].ravel()] = True
+            start += nr * nc
+        self.margin = margin
+        self.layouts = layouts
+        n_atoms = int(np.prod(self.sizes))
+        coords = np.unravel_index(np.arange(n_atoms), tuple(self.sizes)) if n_vars else ()
+        fixed = self.keys >= 0
+        rows, cols = [], []
+        for pattern in np.unique(fixed, axis=0):
+            qs = np.flatnonzero((fixed == pattern).all(axis=1))
+            free = np.flatnonzero(pattern)
+            if free.size == 0:
+                rows.append(np.repeat(qs, n_atoms))
+                cols.append(np.tile(np.arange(n_atoms), qs.size))
+                continue
+            radix = tuple(self.sizes[free])
+            lookup = np.full(int(np.prod(radix)), -1, dtype=np.int64)
+            lookup[np.ravel_multi_index(tuple(self.keys[qs][:, free].T), radix)] = qs
+            q_of_atom = lookup[np.ravel_multi_index(tuple(coords[f] for f in free), radix)]
+            hit = q_of_atom >= 0
+            rows.append(q_of_atom[hit])
+            cols.append(np.flatnonzero(hit))
+        rows, cols = np.concatenate(rows), np.concatenate(cols)
+        self.M = sparse.csr_array((np.ones(rows.size), (rows, cols)), shape=(len(self.keys), n_atoms))
+        self.coords = coords
+
+    def zero_atoms(self):
+        """Finest counts a table's totals rule out: a table with a total lists every row (column) that adds
+        up to it, so a combination outside its rows (columns) but inside its total is 0."""
+        zero = np.zeros(self.M.shape[1], dtype=bool)
+        for layout in self.layouts:
+            grid = self.cells[layout.name]
+            listed = np.ones(self.M.shape[1], dtype=bool)
+            full_rows = layout.row_keys[(layout.row_keys >= 0).all(axis=1)]
+            radix = tuple(self.sizes[layout.row_vars])
+            atom_code = np.ravel_multi_index(tuple(self.coords[v] for v in layout.row_vars), radix)
+            listed &= np.isin(atom_code, np.ravel_multi_index(tuple(full_rows.T), radix))
+            listed &= np.isin(self.coords[layout.col_var], layout.col_keys[layout.col_keys >= 0])
+            total_row = (layout.row_keys < 0).any(axis=1)
+            totals = np.unique(np.concatenate([grid[total_row, :].ravel(),
+                                               grid[:, layout.col_keys < 0].ravel()]))
+            if totals.size:
+                covered = np.asarray(self.M[totals].sum(axis=0)).ravel() > 0
+                zero |= covered & ~listed
+        return zero
+
+    def families(self):
+        """Lines for the line rule: each table's rows and columns with their totals, then every count that
+        is the sum over one variable of other published counts (a total across tables)."""
+        out = []
+        for layout in self.layouts:
+            grid = self.cells[layout.name]
+            if (layout.col_keys < 0).any():
+                out.append(grid)
+            if (layout.row_keys < 0).any():
+                out.append(grid.T.copy())
+        code = np.ravel_multi_index(tuple((self.keys + 1).T), tuple(self.sizes + 1))
+        order = np.argsort(code)
+        for v, size in enumerate(self.sizes):
+            totals = np.flatnonzero(self.keys[:, v] < 0)
+            if totals.size == 0:
+                continue
+            parts = np.repeat(self.keys[totals][:, None, :], size, axis=1)
+            parts[:, :, v] = np.arange(size)
+            part_code = np.ravel_multi_index(tuple((parts.reshape(-1, self.sizes.size) + 1).T),
+                                             tuple(self.sizes + 1))
+            pos = np.minimum(np.searchsorted(code[order], part_code), code.size - 1)
+            found = (code[order][pos] == part_code).reshape(totals.size, size)
+            complete = found.all(axis=1)
+            if complete.any():
+                q = order[pos].reshape(totals.size, size)[complete]
+                out.append(np.column_stack([q, totals[complete]]))
+        return out
 
 
-def _audit_frame(hidden, lowest, highest, rules, rows, cols, status):
+# --- linked tables from tidy data --------------------------------------------------------------------------
+
+def _table_specs(tables):
+    if isinstance(tables, dict):
+        items = list(tables.items())
+    elif isinstance(tables, (list, tuple)):
+        items = [(None, t) for t in tables]
+    else:
+        raise TypeError(f"tables must be a dict {{name: (rows, column)}} or a list of (rows, column), not "
+                        f"{type(tables).__name__}. Fix: e.g. tables={{'by sex': (['trust', 'sex'], "
+                        "'ethnic_group'), 'all': ('trust', 'ethnic_group')}.")
+    if not items:
+        raise ValueError("tables is empty. Fix: name at least one table, e.g. tables={'all': ('trust', "
+                         "'ethnic_group')}.")
+    specs = []
+    for name, spec in items:
+        ok = isinstance(spec, (tuple, list)) and len(spec) == 2
+        rows, column = spec if ok else (None, None)
+        rows = [rows] if isinstance(rows, str) else list(rows) if isinstance(rows, (list, tuple)) else None
+        if not ok or not rows or not all(isinstance(r, str) for r in rows) or not isinstance(column, str):
+            raise TypeError("Each table is (rows, column): a column name or a list of them for the rows, "
+                            "one column name for the columns, e.g. (['trust', 'sex'], 'ethnic_group'); not "
+                            f"{spec!r}.")
+        if column in rows or len(set(rows)) < len(rows):
+            raise ValueError(f"Table {spec!r} names a variable twice. Fix: use each variable once per table.")
+        if name is None:
+            name = f"{' x '.join(rows)} by {column}"
+        if not isinstance(name, str):
+            raise TypeError(f"Table names must be text, not {name!r}.")
+        specs.append((name, rows, column))
+    names = [s[0] for s in specs]
+    if len(set(names)) < len(names):
+        raise ValueError(f"Two tables are both named {next(n for n in names if names.count(n) > 1)!r}. Fix: "
+                         "give each table its own name (a dict), or list each table once.")
+    return specs
+
+
+def _variable_codes(data, variable, words, total_label):
+    series = data[variable]
+    missing = series.isna().to_numpy()
+    if missing.any():
+        where = rows_phrase(list(data.index[missing]))
+        raise ValueError(f"Column '{variable}' has missing labels at {where}. Fix: give them a label, e.g. "
+                         f"data['{variable}'].fillna('Not known'), or drop those rows.")
+    try:
+        codes, uniques = pd.factorize(series, sort=True)
+    except TypeError:  # labels of mixed types cannot be sorted
+        codes, uniques = pd.factorize(series, sort=False)
+    labels = list(uniques)
+    clash = [v for v in labels if _normal(v) in words or _normal(v) == ""]
+    if clash:
+        raise ValueError(f"Column '{variable}' has the value {clash[0]!r}, which would read as a total (or "
+                         f"an empty label) in a published table. Fix: rename it, e.g. data['{variable}'] = "
+                         f"data['{variable}'].replace({clash[0]!r}, 'Other').")
+    return codes.astype(np.int64), labels
+
+
+def _labels_index(values, keys, names, total_label):
+    labels = [tuple(v[k] if k >= 0 else (total_label if j == 0 else "") for j, (v, k) in
+                    enumerate(zip(values, key, strict=True))) for key in keys]
+    if len(names) == 1:
+        return pd.Index([label[0] for label in labels], name=names[0])
+    return pd.MultiIndex.from_tuples(labels, names=names)
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+def _grid_result(full, rounded, hidden, primary, ranges, rows, cols, rules, settings, footnote):
+    symbol = settings["symbol"]
+    text = np.where(hidden, symbol, rounded.astype(str))
+    status = np.where(primary, PRIMARY, np.where(hidden, SECONDARY, SHOWN))
+    values = pd.DataFrame(np.where(hidden, None, rounded), index=rows, columns=cols).astype("Int64")
+    return SuppressionResult(
+        table=pd.DataFrame(text, index=rows, columns=cols),
+        values=values,
+        status=pd.DataFrame(status, index=rows, columns=cols),
+        unrounded=pd.DataFrame(full, index=rows, columns=cols),
+        audit=_audit_frame(hidden, ranges, rules, rows, cols, status),
+        footnote=footnote,
+        settings=settings,
+    )
+
+
+def _take(labels: pd.Index, positions):
+    taken = labels.take(positions)
+    return list(taken) if isinstance(taken, pd.MultiIndex) else taken
+
+
+def _audit_frame(hidden, ranges, rules, rows, cols, status):
     r, c = np.nonzero(hidden)
-    low, high = lowest[r, c], highest[r, c]
-    s_lo, s_hi = _small_range(low, high, rules)
-    can_be_small = s_hi >= s_lo
+    low, high, s_lo, s_hi = (np.asarray(a, dtype=float)[r, c] for a in ranges)
     data = {
-        "row": rows.take(r),
-        "column": cols.take(c),
+        "row": _take(rows, r),
+        "column": _take(cols, c),
         "status": None if status is None else status[r, c],
         "lowest": low,
         "highest": high,
         "possible_values": high - low + 1,
-        "lowest_if_small": np.where(can_be_small, s_lo, np.nan),
-        "highest_if_small": np.where(can_be_small, s_hi, np.nan),
-        "protected": _protected(low, high, rules),
+        "lowest_if_small": s_lo,
+        "highest_if_small": s_hi,
+        "protected": _protected(low, high, s_lo, s_hi, rules),
     }
     columns = [k for k in _AUDIT_COLUMNS if not (k == "status" and status is None)]
     return pd.DataFrame({k: data[k] for k in columns})
 
 
-def _parse_published(data, total_label, symbol):
-    frame = data
-    if isinstance(frame.index, pd.MultiIndex) or isinstance(frame.columns, pd.MultiIndex):
-        raise ValueError("The table has several levels of row or column labels. Fix: flatten them first.")
+# --- check_safe: reading published tables -------------------------------------------------------------------
+
+def _check_items(data, threshold, rounding, suppress_zeros, min_values, total_label, symbol):
+    """The tables to check, as (name, frame, total_label, symbol, made by suppress), and the rules."""
+    if isinstance(data, LinkedSuppressionResult):
+        entries = list(data.tables.items())
+    elif isinstance(data, dict):
+        entries = list(data.items())
+    elif isinstance(data, (list, tuple)):
+        entries = [(None, d) for d in data]
+    else:
+        entries = [(None, data)]
+    flat = []
+    for name, item in entries:
+        if isinstance(item, LinkedSuppressionResult):
+            flat.extend(item.tables.items())
+        else:
+            flat.append((name, item))
+    if not flat:
+        raise ValueError("There is no table to check. Fix: pass a table, or a list of the tables published "
+                         "together.")
+    keys = ("threshold", "rounding", "suppress_zeros", "min_values")
+    made = [item.settings for _, item in flat if isinstance(item, SuppressionResult)]
+    if made:
+        rules = {k: made[0][k] for k in keys}
+        if any({k: s[k] for k in keys} != rules for s in made):
+            raise ValueError("The tables were made with different rules (threshold, rounding, suppress_zeros "
+                             "or min_values), so no one check fits them all. Fix: make them with the same "
+                             "rules, or check each on its own.")
+    else:
+        rules = dict(threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
+                     min_values=min_values)
+        _check_labels(total_label, symbol)
+    threshold, rounding, min_values = _check_settings(rules["threshold"], rules["rounding"],
+                                                      rules["suppress_zeros"], rules["min_values"])
+    rules.update(threshold=threshold, rounding=rounding, min_values=min_values)
+    items = []
+    for i, (name, item) in enumerate(flat):
+        if name is None and len(flat) > 1:
+            name = f"table {i + 1}"
+        if isinstance(item, SuppressionResult):
+            s = item.settings
+            items.append((name, item.table, s["total_label"], s["symbol"], True))
+        else:
+            require_dataframe(item)
+            items.append((name, item, total_label, symbol, False))
+    names = [i[0] for i in items]
+    if len(items) > 1 and len(set(names)) < len(names):
+        raise ValueError("Two tables have the same name. Fix: give each its own name in the dict.")
+    return items, rules, dict(rules)
+
+
+@dataclass
+class _Parsed:
+    """A published table as read by the intruder: its numbers, hidden cells and, per row and column label,
+    which levels mean "every value" (a total)."""
+
+    name: str | None
+    frame: pd.DataFrame
+    rows: pd.Index
+    cols: pd.Index
+    row_all: np.ndarray  # (rows, levels)
+    col_all: np.ndarray  # (columns,)
+    numbers: np.ndarray
+    hidden: np.ndarray
+    notes: list
+
+    @property
+    def grid_shaped(self) -> bool:
+        """Rows are each all data or all total, at most one total row and one total column: a plain table
+        (a network); otherwise it holds subtotals."""
+        whole = self.row_all.all(axis=1)
+        return (bool((self.row_all.any(axis=1) == whole).all()) and whole.sum() <= 1
+                and self.col_all.sum() <= 1)
+
+    @property
+    def row_lines(self) -> bool:
+        return bool(self.col_all.any())
+
+    @property
+    def column_lines(self) -> bool:
+        return bool(self.row_all.all(axis=1).any())
+
+    def where(self, r, c) -> str:
+        head = "" if self.name is None else f"Table {self.name!r}: row"
+        return f"{head or 'Row'} {self.rows[r]!r}, column {self.cols[c]!r}"
+
+
+def _parse_table(frame, total_label, symbol, name, detect_sums, rules):
+    require_dataframe(frame)
+    where = "" if name is None else f"Table {name!r}: "
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise ValueError(f"{where}the table has several levels of column labels. Fix: keep one variable in "
+                         "the columns and move the others to the row labels, e.g. table.stack(level=0).")
     for axis, labels in (("Row", frame.index), ("Column", frame.columns)):
         dup = labels[labels.duplicated()]
         if len(dup):
-            raise ValueError(f"{axis} labels {list(dict.fromkeys(dup))[:5]} appear more than once. Fix: give "
-                             "each row and column its own label.")
+            raise ValueError(f"{where}{axis} labels {list(dict.fromkeys(dup))[:5]} appear more than once. "
+                             "Fix: give each row and column its own label.")
     if frame.size == 0:
-        raise ValueError("The published table is empty. Fix: pass the table as published.")
-    row_lines = total_label in frame.columns  # a total column: each row adds up
-    column_lines = total_label in frame.index
-    order_cols = [c for c in frame.columns if c != total_label] + ([total_label] if row_lines else [])
-    order_rows = [r for r in frame.index if r != total_label] + ([total_label] if column_lines else [])
-    frame = frame.loc[order_rows, order_cols]
+        raise ValueError(f"{where}the published table is empty. Fix: pass the table as published.")
+    words = _total_words(total_label)
+    row_all = _reads_as_total(frame.index, words)
+    col_all = _reads_as_total(frame.columns, words)[:, 0]
     text = frame.astype(str).apply(lambda s: s.str.strip())
     hidden = (text == symbol).to_numpy()
     numbers = text.apply(lambda s: pd.to_numeric(s, errors="coerce")).to_numpy(dtype=float, copy=True)
     raw_missing = frame.isna().to_numpy()
-    bad = ~hidden & (np.isnan(numbers) | raw_missing | (numbers < 0) | (numbers != np.floor(numbers)))
-    if bad.any():
-        where = [f"row {frame.index[r]!r}, column {frame.columns[c]!r} ({frame.iat[r, c]!r})"
-                 for r, c in np.argwhere(bad)[:5]]
-        raise ValueError(
-            f"Published cells must be '{symbol}' or a whole number of at least 0; found "
-            f"{'; '.join(where)}{' and more' if bad.sum() > 5 else ''}. Fix: correct those cells (a blank "
-            f"should be 0 or '{symbol}').")
+    with np.errstate(invalid="ignore"):
+        bad = ~hidden & (np.isnan(numbers) | raw_missing | (numbers < 0) | (numbers != np.floor(numbers)))
+        big = ~hidden & ~bad & (numbers > MAX_COUNT)
+    for mask, rule in ((bad, "'{symbol}' or a whole number of at least 0"),
+                       (big, "'{symbol}' or a whole number of at most 2**53 (9,007,199,254,740,992)")):
+        if mask.any():
+            cells = [f"row {frame.index[r]!r}, column {frame.columns[c]!r} ({frame.iat[r, c]!r})"
+                     for r, c in np.argwhere(mask)[:5]]
+            raise ValueError(
+                f"{where}Published cells must be {rule.format(symbol=symbol)}; found {'; '.join(cells)}"
+                f"{' and more' if mask.sum() > 5 else ''}. Fix: correct those cells (a blank should be 0 or "
+                f"'{symbol}').")
     numbers[hidden] = np.nan
-    rows = pd.Index(frame.index)
-    cols = pd.Index(frame.columns)
-    return numbers, hidden, rows, cols, row_lines, column_lines
+    parsed = _Parsed(name, frame, pd.Index(frame.index) if not isinstance(frame.index, pd.MultiIndex)
+                     else frame.index, pd.Index(frame.columns), row_all, col_all, numbers, hidden, [])
+    for axis, labels, flags in (("row", parsed.rows, row_all.all(axis=1)), ("column", parsed.cols, col_all)):
+        for label in labels[flags]:
+            if label != _total_key(labels, total_label):
+                parsed.notes.append(f"The {axis} {label!r} was read as a total: its label says so.")
+    if parsed.grid_shaped and detect_sums:
+        _find_sum_lines(parsed, rules)
+    if parsed.grid_shaped:
+        parsed = _totals_last(parsed)
+    return parsed
 
 
-def _single_lines(hidden, row_lines, column_lines, rows, cols):
-    out = []
-    if row_lines:
-        for r in np.flatnonzero(hidden.sum(axis=1) == 1):
-            out.append((f"Row {rows[r]!r}", f"column {cols[np.argmax(hidden[r])]!r}"))
-    if column_lines:
-        for c in np.flatnonzero(hidden.sum(axis=0) == 1):
-            out.append((f"Column {cols[c]!r}", f"row {rows[np.argmax(hidden[:, c])]!r}"))
+def _total_key(labels, total_label):
+    return (total_label,) + ("",) * (labels.nlevels - 1) if isinstance(labels, pd.MultiIndex) else total_label
+
+
+def _totals_last(p: _Parsed) -> _Parsed:
+    rows = np.argsort(p.row_all.all(axis=1), kind="stable")
+    cols = np.argsort(p.col_all, kind="stable")
+    return _Parsed(p.name, p.frame, p.rows.take(rows), p.cols.take(cols), p.row_all[rows], p.col_all[cols],
+                   p.numbers[np.ix_(rows, cols)], p.hidden[np.ix_(rows, cols)], p.notes)
+
+
+def _find_sum_lines(p: _Parsed, rules):
+    """Read as a total a row (column) that is not labelled as one but equals the sum of the others wherever
+    they are all shown (module notes, "Totals"), if the table stays consistent with it as a total."""
+    for axis in (0, 1):
+        flags = p.row_all if axis == 0 else p.col_all[:, None]
+        labels = p.rows if axis == 0 else p.cols
+        if flags.any() or isinstance(labels, pd.MultiIndex):
+            continue
+        x = p.numbers if axis == 0 else p.numbers.T
+        h = p.hidden if axis == 0 else p.hidden.T
+        k = _sum_line(x, h, rules)
+        if k is None:
+            continue
+        trial_row_all, trial_col_all = p.row_all.copy(), p.col_all.copy()
+        if axis == 0:
+            trial_row_all[k] = True
+        else:
+            trial_col_all[k] = True
+        trial = _totals_last(_Parsed(p.name, p.frame, p.rows, p.cols, trial_row_all, trial_col_all, p.numbers,
+                                     p.hidden, p.notes))
+        grid_rules = dict(rules, row_lines=trial.row_lines, column_lines=trial.column_lines)
+        small_shown, _ = _shown_problems(trial.numbers, trial.hidden, grid_rules)
+        if _grid_consistent(trial, grid_rules, small_shown):
+            p.row_all, p.col_all = trial_row_all, trial_col_all
+            word, other = ("row", "rows") if axis == 0 else ("column", "columns")
+            p.notes.append(f"The {word} {labels[k]!r} was read as the total of the other {other}: it equals "
+                           "their sum wherever they are all shown, as an intruder would notice.")
+
+
+def _sum_line(x, h, rules):
+    """The line (row of x) equal to the sum of the others: consistent in every column, and shown with at least
+    two non-zero parts in at least two columns. None if there is none."""
+    n = x.shape[0]
+    if n < 3:
+        return None
+    lo, hi = _known_ranges(x, h, rules)
+    inf = np.isinf(hi)
+    finite_hi = np.where(inf, 0, hi)
+    others_lo = lo.sum(axis=0, keepdims=True) - lo
+    others_hi = np.where(inf.sum(axis=0, keepdims=True) - inf > 0, np.inf,
+                         finite_hi.sum(axis=0, keepdims=True) - finite_hi)
+    consistent = ((others_lo <= hi) & (lo <= others_hi)).all(axis=1)
+    positive = ~h & (np.nan_to_num(x) > 0)
+    parts = positive.sum(axis=0, keepdims=True) - positive
+    evidence = (positive & ~h.any(axis=0, keepdims=True) & (parts >= 2)).sum(axis=1) >= 2
+    found = np.flatnonzero(consistent & evidence)
+    if found.size == 0:
+        return None
+    return int(found[np.argmax(np.nansum(x[found], axis=1))])
+
+
+def _grid_consistent(p: _Parsed, rules, exact):
+    lo, hi = _known_ranges(p.numbers, p.hidden, rules)
+    lo, hi = np.where(exact, p.numbers, lo), np.where(exact, p.numbers, hi)
+    if (lo > hi).any():
+        return False
+    try:
+        return _Network.from_grid(lo, hi, rules["row_lines"], rules["column_lines"]) is not None
+    except _TooLarge:
+        m = _grid_matrix(lo.shape, rules["row_lines"], rules["column_lines"])
+        return _LinearIntruder(m, lambda h: (lo.ravel(), hi.ravel()), rules).feasible(p.hidden.ravel())
+
+
+def _shown_problems(numbers, hidden, rules):
+    """Shown numbers only a small count could give (taken at their word by the attack), and shown numbers
+    that are not multiples of the rounding base."""
+    shown = ~hidden
+    with np.errstate(invalid="ignore"):
+        unrounded = shown & (numbers % rules["rounding"] != 0)
+        in_small = (numbers >= (0 if rules["suppress_zeros"] else 1)) & (numbers <= rules["threshold"])
+    lo, hi = _known_ranges(numbers, hidden, rules)
+    return shown & ((lo > hi) | (unrounded & in_small)), unrounded
+
+
+def _shown_reasons(p: _Parsed, rules, symbol, small_shown, unrounded):
+    small = f"{'0' if rules['suppress_zeros'] else '1'} to {rules['threshold']}"
+    out = [f"{p.where(r, c)} shows {int(p.numbers[r, c])}, which only a count of {small} could give: the "
+           f"rule hides those as '{symbol}'." for r, c in zip(*np.nonzero(small_shown), strict=True)]
+    out += [f"{p.where(r, c)} shows {int(p.numbers[r, c])}, which is not a multiple of {rules['rounding']}: "
+            f"round shown counts to the nearest {rules['rounding']}."
+            for r, c in zip(*np.nonzero(unrounded & ~small_shown), strict=True)]
     return out
 
 
-def _cell(rows, cols, r, c):
-    return f"Row {rows[r]!r}, column {cols[c]!r}"
+def _single_lines(p: _Parsed):
+    out = []
+    head = "" if p.name is None else f"Table {p.name!r}: "
+    if p.row_lines:
+        for r in np.flatnonzero(p.hidden.sum(axis=1) == 1):
+            out.append((f"{head}{'Row' if not head else 'row'} {p.rows[r]!r}",
+                        f"column {p.cols[np.argmax(p.hidden[r])]!r}"))
+    if p.column_lines:
+        for c in np.flatnonzero(p.hidden.sum(axis=0) == 1):
+            out.append((f"{head}{'Column' if not head else 'column'} {p.cols[c]!r}",
+                        f"row {p.rows[np.argmax(p.hidden[:, c])]!r}"))
+    return [f"{where} has exactly one hidden cell ({cell}): with the total published it is the total minus "
+            "the rest; hide a second cell in that line." for where, cell in out]
+
+
+def _exposed_reason(where, row, min_values, together):
+    source = "the published tables together" if together else "the published numbers"
+    if row.possible_values < min_values:
+        exact = (f"it must be exactly {int(row.lowest)}" if row.lowest == row.highest else
+                 f"it can only be {int(row.lowest)} to {int(row.highest)}")
+        return f"The hidden cell at {where} can be worked out from {source}: {exact}."
+    return (f"The hidden cell at {where} is exposed if it hides a small count: it would have to be exactly "
+            f"{int(row.lowest_if_small)}.")
+
+
+def _inconsistent(rules, together):
+    what = "tables" if together else "numbers"
+    return (f"The published {what} are inconsistent: no table of whole counts fits them with the stated "
+            f"rules (threshold {rules['threshold']}, rounding {rules['rounding']}). Were the totals added up "
+            "from rounded numbers, or were other rules used"
+            + ("; do the tables describe the same people, with the same names for their variables?"
+               if together else "?") + " Nothing else can be checked until they agree.")
+
+
+def _check_grid(p: _Parsed, rules, checked, symbol):
+    """One plain table: its network (module notes)."""
+    rules = dict(rules, row_lines=p.row_lines, column_lines=p.column_lines)
+    small_shown, unrounded = _shown_problems(p.numbers, p.hidden, rules)
+    problems = _shown_reasons(p, rules, symbol, small_shown, unrounded) + _single_lines(p)
+    # a small count shown is reported above; the attack takes it at its word, so that the totals are
+    # judged on their own
+    ranges = _grid_attack(p.numbers, p.hidden, rules, exact=small_shown)
+    nan = np.full(p.hidden.shape, np.nan)
+    audit = _audit_frame(p.hidden, ranges or (nan, nan, nan, nan), rules, p.rows, p.cols, None)
+    if ranges is None:
+        problems.append(_inconsistent(rules, together=False))
+    else:
+        for row in audit.loc[~audit["protected"]].itertuples(index=False):
+            problems.append(_exposed_reason(f"row {row.row!r}, column {row.column!r}", row,
+                                            rules["min_values"], together=False))
+    if problems:
+        return SafetyCheck(False, problems + p.notes, audit, checked)
+    small = f"{'0' if rules['suppress_zeros'] else '1'} to {rules['threshold']}"
+    n_hidden = int(p.hidden.sum())
+    reasons = [f"No count from {small} is shown" + (f": {n_hidden} cell(s) are hidden as '{symbol}'."
+                                                    if n_hidden else "; none needed hiding.")]
+    reasons.append(f"Every shown number is a multiple of {rules['rounding']}." if rules["rounding"] > 1 else
+                   "Shown numbers are not rounded (rounding=1).")
+    if not (p.row_lines or p.column_lines):
+        reasons.append("The table has no totals, so no hidden cell can be worked out from them; check "
+                       "together any tables published from the same data (check_safe([table, other])).")
+    elif n_hidden:
+        narrowest = audit.sort_values("possible_values", kind="stable").iloc[0]
+        reasons.append("Every row and column with a total has no hidden cell or at least two.")
+        reasons.append(
+            "An intruder who solves the totals as equations cannot pin any hidden cell: the narrowest "
+            f"range is {_count_words(narrowest.possible_values)} (row {narrowest.row!r}, column "
+            f"{narrowest.column!r}: {int(narrowest.lowest)} to {_end(narrowest.highest)}).")
+    return SafetyCheck(True, reasons + p.notes, audit, checked)
+
+
+def _check_boxes(parsed, rules, checked, symbol, single):
+    """Tables read together (or one table with subtotals): every published count as the sum of the finest
+    counts behind all of them (module notes, "Linked tables")."""
+    variables, values = [], {}
+    layouts_in = []
+    for p in parsed:
+        row_names = list(p.rows.names)
+        names = row_names + [p.cols.name]
+        if any(n is None for n in names):
+            if not single:
+                axis = "columns" if p.cols.name is None else "rows (a level)"
+                raise ValueError(
+                    f"Table {p.name!r}: its {axis} have no name, so it cannot be linked to the other tables. "
+                    "Fix: name each level of labels after the variable it breaks down, the same in every "
+                    "table, e.g. table.columns.name = 'ethnic_group' and table.index.names = ['trust', "
+                    "'sex'].")
+            names = [n if n is not None else f"level {j + 1} of the row labels" for j, n in
+                     enumerate(row_names)] + [p.cols.name if p.cols.name is not None else "the column labels"]
+        if len(set(names)) < len(names):
+            raise ValueError(f"Table {p.name!r}: one variable labels two levels of its rows and columns "
+                             f"({names}). Fix: name each level after a different variable.")
+        row_labels = [k if isinstance(k, tuple) else (k,) for k in p.rows]
+        for j, v in enumerate(names[:-1]):
+            seen = values.setdefault(v, {})
+            for label, flag in zip(row_labels, p.row_all[:, j], strict=True):
+                if not flag:
+                    seen.setdefault(label[j], len(seen))
+        seen = values.setdefault(names[-1], {})
+        for label, flag in zip(p.cols, p.col_all, strict=True):
+            if not flag:
+                seen.setdefault(label, len(seen))
+        for v in names:
+            if v not in variables:
+                variables.append(v)
+        layouts_in.append((p, names, row_labels))
+    sizes = np.array([max(len(values[v]), 1) for v in variables], dtype=np.int64)
+    n_atoms = int(np.prod(sizes))
+    if n_atoms > _MAX_ATOMS:
+        raise ValueError(f"The tables together break the data into {n_atoms:,} combinations, more than "
+                         f"{_MAX_ATOMS:,}. Fix: check fewer tables together, or tables with fewer variables.")
+    layouts = []
+    for p, names, row_labels in layouts_in:
+        row_vars = [variables.index(v) for v in names[:-1]]
+        row_keys = np.array([[-1 if p.row_all[i, j] else values[v][label[j]]
+                              for j, v in enumerate(names[:-1])] for i, label in enumerate(row_labels)],
+                            dtype=np.int64).reshape(len(row_labels), -1)
+        col_keys = np.array([-1 if flag else values[names[-1]][label] for label, flag in
+                             zip(p.cols, p.col_all, strict=True)], dtype=np.int64)
+        layouts.append(_Layout(p.name or "table", row_vars, variables.index(names[-1]), row_keys, col_keys))
+    boxes = _Boxes(layouts, sizes)
+    n_q = boxes.M.shape[0]
+    lo_q, hi_q = np.zeros(n_q), np.full(n_q, np.inf)
+    shown_q, target_q = np.zeros(n_q, dtype=bool), np.zeros(n_q, dtype=bool)
+    problems = []
+    for p, layout in zip(parsed, layouts, strict=True):
+        grid_rules = dict(rules, row_lines=p.row_lines, column_lines=p.column_lines)
+        small_shown, unrounded = _shown_problems(p.numbers, p.hidden, grid_rules)
+        problems += _shown_reasons(p, grid_rules, symbol, small_shown, unrounded)
+        if p.grid_shaped:
+            problems += _single_lines(p)
+        lo, hi = _known_ranges(p.numbers, p.hidden, grid_rules)
+        lo, hi = np.where(small_shown, p.numbers, lo), np.where(small_shown, p.numbers, hi)
+        q = boxes.cells[layout.name]
+        shown = ~p.hidden
+        np.maximum.at(lo_q, q[shown], lo[shown])
+        np.minimum.at(hi_q, q[shown], hi[shown])
+        shown_q[q[shown]] = True
+        target_q[q[p.hidden]] = True
+    hidden_q = ~shown_q
+    intruder = _LinearIntruder(boxes.M, lambda h: (lo_q, hi_q), rules, zero_atoms=boxes.zero_atoms())
+    consistent = intruder.feasible(hidden_q)
+    ranges = intruder.audit(hidden_q, targets=target_q) if consistent else np.full((4, n_q), np.nan)
+    audits = []
+    for p, layout in zip(parsed, layouts, strict=True):
+        q = boxes.cells[layout.name]
+        grid_rules = dict(rules, row_lines=p.row_lines, column_lines=p.column_lines)
+        audit = _audit_frame(p.hidden, tuple(r[q] for r in ranges), grid_rules, p.rows, p.cols, None)
+        audit.insert(0, "quantity", q[p.hidden])
+        if not single:
+            audit.insert(0, "table", p.name)
+        audits.append(audit)
+    audit = pd.concat(audits, ignore_index=True)
+    together = not single
+    if not consistent:
+        problems.append(_inconsistent(rules, together))
+    else:
+        first = audit.drop_duplicates("quantity")
+        for row in first.loc[~first["protected"]].itertuples(index=False):
+            where = (f"table {row.table!r}, " if together else "") + f"row {row.row!r}, column {row.column!r}"
+            problems.append(_exposed_reason(where, row, rules["min_values"], together))
+    audit = audit.drop(columns="quantity")
+    notes = [n for p in parsed for n in p.notes]
+    if problems:
+        return SafetyCheck(False, problems + notes, audit, checked)
+    small = f"{'0' if rules['suppress_zeros'] else '1'} to {rules['threshold']}"
+    n_hidden = int(sum(p.hidden.sum() for p in parsed))
+    tables = f"in any of the {len(parsed)} tables" if together else ""
+    reasons = [f"No count from {small} is shown{(' ' + tables) if tables else ''}"
+               + (f": {n_hidden} cell(s) are hidden as '{symbol}'." if n_hidden else "; none needed hiding.")]
+    reasons.append(f"Every shown number is a multiple of {rules['rounding']}." if rules["rounding"] > 1 else
+                   "Shown numbers are not rounded (rounding=1).")
+    if n_hidden:
+        narrowest = audit.sort_values("possible_values", kind="stable").iloc[0]
+        where = (f"table {narrowest.table!r}, " if together else "") + \
+            f"row {narrowest.row!r}, column {narrowest.column!r}"
+        reasons.append("Every row and column with a total has no hidden cell or at least two.")
+        reasons.append(
+            (f"An intruder who reads the {len(parsed)} tables together, every published number as a sum of "
+             "the finest counts behind all of them," if together else
+             "An intruder who solves the totals and subtotals as equations")
+            + " cannot pin any hidden cell: the narrowest range is "
+            f"{_count_words(narrowest.possible_values)} ({where}: {int(narrowest.lowest)} to "
+            f"{_end(narrowest.highest)}).")
+    return SafetyCheck(True, reasons + notes, audit, checked)
 
 
 def _count_words(n):

@@ -22,9 +22,12 @@ def plot_ranges(results, *, title: str | None = None, xlabel: str = "Count the h
 
     Parameters
     ----------
-    results : SuppressionResult, SafetyCheck or dict
+    results : equity_lib.disclosure.SuppressionResult, equity_lib.disclosure.SafetyCheck, dict or
+        equity_lib.disclosure.LinkedSuppressionResult
         One table, or ``{panel title: result}`` for several tables one above the other on a shared
-        axis (e.g. ``{"Primary suppression only": check_safe(naive), "suppress()": result}``).
+        axis (e.g. ``{"Primary suppression only": check_safe(naive), "suppress()": result}``). Tables
+        protected together (:func:`~equity_lib.disclosure.suppress_linked`) get a panel each; a check of
+        several tables labels each cell with its table.
     title : str, optional
         The figure's title; by default it states the finding ("1 of 5 hidden cells can be worked out").
         With several panels each panel's title also states its own finding.
@@ -44,12 +47,18 @@ def plot_ranges(results, *, title: str | None = None, xlabel: str = "Count the h
     from matplotlib.patches import Patch
 
     from equity_lib.colours import NHS
+    from equity_lib.disclosure import (  # the package imports this module
+        LinkedSuppressionResult,
+        SafetyCheck,
+        SuppressionResult,
+    )
 
+    if isinstance(results, LinkedSuppressionResult):
+        results = dict(results.tables)
     panels = dict(results) if isinstance(results, dict) else {None: results}
     if not panels:
         raise ValueError("No results to draw. Fix: pass the result of suppress() or check_safe(), or a dict "
                          "of them.")
-    from equity_lib.disclosure import SafetyCheck, SuppressionResult  # the package imports this module
 
     for name, result in panels.items():
         if not isinstance(result, (SuppressionResult, SafetyCheck)):
@@ -76,7 +85,9 @@ def plot_ranges(results, *, title: str | None = None, xlabel: str = "Count the h
         small_lo = 0 if rules.get("suppress_zeros", False) else 1
         if threshold >= small_lo:
             ax.axvspan(small_lo - 0.5, threshold + 0.5, color=NHS["warm_yellow"], alpha=0.25, lw=0, zorder=0)
-        labels = [f"{row}, {column}" for row, column in zip(audit["row"], audit["column"], strict=True)]
+        tables = audit["table"] if "table" in audit else [None] * len(audit)
+        labels = [_cell_label(table, row, column) for table, row, column in
+                  zip(tables, audit["row"], audit["column"], strict=True)]
         worked_out = 0
         for y, cell in enumerate(audit.itertuples(index=False)):
             lo, hi = float(cell.lowest), float(cell.highest)
@@ -146,6 +157,14 @@ def _ranges_finding(worked_out, hidden):
 
 
 # --- internals -------------------------------------------------------------------------------------------
+
+
+def _cell_label(table, row, column):
+    """'Trust A, White'; a row of several levels as 'Trust A / F' (a total level left out); with the table
+    first when several tables were checked together."""
+    if isinstance(row, tuple):
+        row = " / ".join(str(v) for v in row if str(v) != "")
+    return f"{row}, {column}" if table is None else f"{table}: {row}, {column}"
 
 
 def _end_words(x):

@@ -13,10 +13,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, reject, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from equity_lib import spc
+from equity_lib import NoLimitsWarning, spc
 from equity_lib.process_control.engine import DataGapWarning
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,6 +96,29 @@ def clear_of_ties(table, values=None, rel=1e-7):
     return bool((np.abs(gaps) > tol).all())
 
 
+NO_VARIATION = "no limits: no variation"
+
+
+def phase_notes(result):
+    """summary()'s note for each row of result.table (missing where the phase has no note)."""
+    s = result.summary()
+    keys = list(s.columns[:list(s.columns).index("phase") + 1])
+    notes = s.set_index(keys)["note"]
+    index = pd.MultiIndex.from_frame(result.table[keys]) if len(keys) > 1 else result.table[keys[0]]
+    return pd.Series(notes.reindex(index).to_numpy(), index=result.table.index, dtype=object)
+
+
+def check_no_variation(table, notes):
+    """Where a phase has a note, it is the no-variation note, the phase has no limits and every value
+    of the phase is equal (a band of zero width is not drawn); return the rows with a note."""
+    noted = notes.notna().to_numpy()
+    assert notes[noted].str.startswith(NO_VARIATION).all(), notes[noted].unique()
+    assert table.loc[noted, ["lcl", "ucl"]].isna().all(axis=None)
+    for _, part in table[noted].groupby("phase"):
+        assert part["value"].nunique() == 1
+    return noted
+
+
 def close(a, b, scale, rel=1e-9):
     np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=rel,
                                atol=rel * scale, equal_nan=True)
@@ -159,13 +182,23 @@ def test_negating_y_swaps_the_limits_and_the_direction(values, improvement):
 @given(data=proportions(), k=st.integers(2, 50), chart=st.sampled_from(["p", "u"]))
 def test_scaling_numerator_and_denominator_keeps_cl_and_narrows_the_limits(data, k, chart):
     num, den = data
-    base = spc(frame(num, den=den), time="seq", **cols("den"), chart=chart).table
-    more = spc(frame([v * k for v in num], den=[d * k for d in den]), time="seq", **cols("den"),
-               chart=chart).table
+    base_result = spc(frame(num, den=den), time="seq", **cols("den"), chart=chart)
+    more_result = spc(frame([v * k for v in num], den=[d * k for d in den]), time="seq", **cols("den"),
+                      chart=chart)
+    base, more = base_result.table, more_result.table
     close(more["value"], base["value"], 1.0, rel=1e-12)
     close(more["cl"], base["cl"], 1.0, rel=1e-12)
-    assert (more["ucl"] <= base["ucl"] + 1e-12).all()
-    assert (more["lcl"] >= base["lcl"] - 1e-12).all()
+    # A centre line of 0 (or a p chart's 1) has limits of zero width: no limits, at any scale.
+    notes = phase_notes(base_result)
+    assert notes.equals(phase_notes(more_result))
+    noted = check_no_variation(base, notes)
+    check_no_variation(more, notes)
+    if noted.any():
+        assert base["cl"].isin([0.0, 1.0] if chart == "p" else [0.0]).all()
+    keep = ~noted
+    assert base.loc[keep, ["lcl", "ucl"]].notna().all(axis=None)
+    assert (more.loc[keep, "ucl"] <= base.loc[keep, "ucl"] + 1e-12).all()
+    assert (more.loc[keep, "lcl"] >= base.loc[keep, "lcl"] - 1e-12).all()
 
 
 # --- the multiplier argument ----------------------------------------------------------------------
@@ -295,16 +328,25 @@ def phased(draw, charts):
 @given(case=phased(("xmr", "run", "c", "mr", "g", "t", "p", "pp", "u", "up")))
 def test_limits_are_ordered_and_in_range(case):
     chart, data, n, rebase = case
-    t = spc(data, time="seq", **cols(n), chart=chart, rebase=rebase).table
+    result = spc(data, time="seq", **cols(n), chart=chart, rebase=rebase)
+    t = result.table
     tol = 1e-9 * scale_of(t)
     assert t["cl"].notna().all()
-    if chart != "run":
-        assert t[["lcl", "ucl"]].notna().all(axis=None)
-        assert (t["lcl"] <= t["cl"] + tol).all() and (t["cl"] <= t["ucl"] + tol).all()
+    # 13 points or more in each phase, all with a value: only a phase with no variation (e.g. every
+    # value 0) has no limits, and its note says so.
+    notes = phase_notes(result)
+    noted = check_no_variation(t, notes)
+    limited = t[~noted]
+    if chart == "run":
+        assert not noted.any()
+    else:
+        assert limited[["lcl", "ucl"]].notna().all(axis=None)
+        assert (limited["lcl"] <= limited["cl"] + tol).all()
+        assert (limited["cl"] <= limited["ucl"] + tol).all()
     if chart in ("p", "pp"):
-        assert ((t["lcl"] >= 0) & (t["ucl"] <= 1)).all()
+        assert ((limited["lcl"] >= 0) & (limited["ucl"] <= 1)).all()
     if chart in ("u", "up", "c", "g", "mr", "t"):
-        assert (t["lcl"] >= 0).all()
+        assert (limited["lcl"] >= 0).all()
     if chart in ("xmr", "run", "c"):  # centre line within the range of its phase's values
         for _, part in t.groupby("phase"):
             assert part["value"].min() - tol <= part["cl"].iloc[0] <= part["value"].max() + tol
@@ -323,31 +365,63 @@ def subgroups(draw):
 @SETTINGS
 @given(data=subgroups(), chart=st.sampled_from(["xbar", "s"]))
 def test_xbar_and_s_limits_are_ordered(data, chart):
-    t = spc(data, "value", "subgroup", chart=chart).table
+    result = spc(data, "value", "subgroup", chart=chart)
+    t = result.table
     tol = 1e-9 * scale_of(t)
     assert len(t) == data["subgroup"].nunique()
-    assert (t["lcl"] <= t["cl"] + tol).all() and (t["cl"] <= t["ucl"] + tol).all()
-    if chart == "s":
-        assert (t["lcl"] >= 0).all()
+    # Every subgroup has 2 or more measurements: limits are missing only where every subgroup's
+    # measurements are all equal (s_bar = 0, limits of zero width), and the note says so.
+    note = result.summary()["note"].iloc[0]
+    spread = (data.groupby("subgroup")["value"].nunique() > 1).any()
+    if spread:
+        assert pd.isna(note)
+        assert t[["lcl", "ucl"]].notna().all(axis=None)
+        assert (t["lcl"] <= t["cl"] + tol).all() and (t["cl"] <= t["ucl"] + tol).all()
+        if chart == "s":
+            assert (t["lcl"] >= 0).all()
+    else:
+        assert note.startswith(NO_VARIATION)
+        assert t[["lcl", "ucl"]].isna().all(axis=None)
 
 
 @pytest.mark.parametrize("screen", [True, False])
 @pytest.mark.parametrize("chart", ["xmr", "t"])
-def test_a_constant_series_has_zero_width_limits(chart, screen):
-    # Regression: with screening every moving range (all 0) was ">= 3.267 x 0" and dropped, leaving
-    # no limits at all; unscreened gave the right answer, limits equal to the centre line.
-    t = spc(frame([5.0] * 15), "value", "seq", chart=chart, screen_mr=screen).table
-    np.testing.assert_allclose(t[["lcl", "ucl"]].to_numpy(), 5.0, rtol=1e-12)
+def test_a_constant_series_has_no_limits_and_a_note(chart, screen):
+    # Issue 12: a phase with no spread gets no limits (both peers' XmR charts give none), not limits of
+    # zero width; summary() says why, and nothing is missing, so there is no warning. Screened or not
+    # (every moving range 0 is ">= 3.267 x 0"), the answer is the same.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = spc(frame([5.0] * 15), "value", "seq", chart=chart, screen_mr=screen)
+    t = result.table
+    assert t[["lcl", "ucl"]].isna().all(axis=None)
+    np.testing.assert_allclose(t["cl"].to_numpy(), 5.0, rtol=1e-12)  # the centre line is kept
     assert not t["special_cause"].any()
+    assert result.summary()["note"].iloc[0].startswith(NO_VARIATION)
+
+
+def test_points_after_a_frozen_constant_phase_are_not_judged_against_a_zero_width_band():
+    # Zero-width limits from a flat baseline would call every later point that differs "outside".
+    values = [5.0] * 15 + [5.25, 4.75, 5.5, 5.0]
+    result = spc(frame(values), "value", "seq", freeze=15)
+    t = result.table
+    assert t[["lcl", "ucl"]].isna().all(axis=None)
+    assert not t["rule"].isin(["above_ucl", "below_lcl", "two_in_three_above",
+                               "two_in_three_below"]).any()
+    assert not t["special_cause"].any()
+    assert result.summary()["note"].iloc[0].startswith(NO_VARIATION)
 
 
 @pytest.mark.parametrize("events", [0.0, 5.0, 10.0])
 @pytest.mark.parametrize("chart", ["pp", "up"])
-def test_a_constant_proportion_has_laney_limits(chart, events):
-    # Regression: every z-score 0 (or 0/0 when the centre line is 0 or 1) left no limits.
-    t = spc(frame([events] * 15, den=[10.0] * 15), time="seq", **cols("den"), chart=chart).table
-    np.testing.assert_allclose(t[["lcl", "ucl"]].to_numpy(), events / 10, rtol=1e-12)
+def test_a_constant_proportion_has_no_laney_limits_and_a_note(chart, events):
+    # Every z-score 0 (or 0/0 when the centre line is 0 or 1): no spread, so no limits and a note.
+    result = spc(frame([events] * 15, den=[10.0] * 15), time="seq", **cols("den"), chart=chart)
+    t = result.table
+    assert t[["lcl", "ucl"]].isna().all(axis=None)
+    np.testing.assert_allclose(t["cl"].to_numpy(), events / 10, rtol=1e-12)
     assert not t["special_cause"].any()
+    assert result.summary()["note"].iloc[0].startswith(NO_VARIATION)
 
 
 # --- missing values -------------------------------------------------------------------------------
@@ -365,13 +439,14 @@ def with_gaps(draw):
     return chart, data, n, sorted(gaps)
 
 
-def _check_gap_rows(t, gaps, chart):
+def _check_gap_rows(t, gaps, chart, has_limits=True):
     assert len(t) > max(gaps)
     rows = t.loc[gaps]
     assert rows["value"].isna().all()
     assert rows["cl"].notna().all()
-    if chart != "run":
-        assert rows[["lcl", "ucl"]].notna().all(axis=None)
+    if chart != "run":  # a missing value has its phase's limits, or none when the phase has none
+        assert rows[["lcl", "ucl"]].notna().all(axis=None) if has_limits else \
+            rows[["lcl", "ucl"]].isna().all(axis=None)
     assert not rows["special_cause"].any()
     assert rows["point_type"].isna().all() and rows["rule"].isna().all()
 
@@ -385,11 +460,15 @@ def test_a_missing_value_keeps_its_row_and_never_signals(case):
         if chart == "mr":  # a gap costs an MR chart two moving ranges: fewer than 13 is fine here
             warnings.filterwarnings("ignore", message=".*trial limits", category=UserWarning)
         with pytest.warns(DataGapWarning, match=f"{len(gaps)} point\\(s\\) have no value") as caught:
-            t = spc(data, time="seq", **cols(n), chart=chart).table
+            result = spc(data, time="seq", **cols(n), chart=chart)
+    t = result.table
     (gap_warning_,) = [w for w in caught if issubclass(w.category, DataGapWarning)]
     assert "'all'" in str(gap_warning_.message)
     assert len(t) == len(data)
-    _check_gap_rows(t, gaps, chart)
+    # 13 values, the first two adjacent: only a series with no variation (e.g. all 0) has no limits.
+    noted = check_no_variation(t, phase_notes(result))
+    assert chart != "run" or not noted.any()
+    _check_gap_rows(t, gaps, chart, has_limits=not noted.any())
     valued = t["value"].notna()
     if chart != "mr":  # the MR chart's first point has no moving range
         assert valued.sum() == len(data) - len(gaps)
@@ -621,18 +700,29 @@ def messy(draw):
 def test_summary_counts_are_consistent(case):
     chart, data, rebase, exclude = case
     n = "den" if chart in ("p", "u") else None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.filterwarnings("ignore", message=".*trial limits", category=UserWarning)
-        try:
-            with gap_warning(data["value"].isna().any()):
-                result = spc(data, time="seq", **cols(n), chart=chart, by="unit", rebase=rebase,
-                             exclude=exclude)
-        except ValueError as err:
-            # A phase with no two adjacent values has no limits: an error tested in test_spc_inputs.
-            if "No process limits could be computed" not in str(err):
-                raise
-            reject()
+        # Exclusions and gaps can leave a phase too few values to set limits: it is charted without
+        # them (NoLimitsWarning, tested in test_spc_inputs); recorded here and checked below.
+        warnings.filterwarnings("always", category=NoLimitsWarning)
+        with gap_warning(data["value"].isna().any()):
+            result = spc(data, time="seq", **cols(n), chart=chart, by="unit", rebase=rebase,
+                         exclude=exclude)
     t, s = result.table, result.summary()
+    # A phase has limits exactly when it has no note; a note other than "no variation" is warned about,
+    # in one warning counting those phases.
+    phase_limits = t["lcl"].notna().groupby([t["unit"], t["phase"]], sort=False).any()
+    notes = s.set_index(["unit", "phase"])["note"]
+    if chart != "run":
+        assert (phase_limits == notes.isna()).all()
+    warned = int((notes.notna() & ~notes.str.startswith(NO_VARIATION, na=False)).sum())
+    messages = [str(w.message) for w in caught if issubclass(w.category, NoLimitsWarning)]
+    if warned:
+        (message,) = messages
+        assert message.startswith(f"{warned} phase(s) have no process limits")
+    else:
+        assert messages == []
+    assert len(caught) == len(messages)  # nothing else was recorded
     rows = t.groupby(["unit", "phase"], sort=False).size()
     s = s.set_index(["unit", "phase"])
     assert list(s.index) == list(rows.index)
@@ -773,7 +863,7 @@ def test_a_monthly_series_missing_one_month_warns_naming_the_series_and_the_gap(
         spc(frame_, "value", "when", by="unit", chart=data.draw(st.sampled_from(["xmr", "run", "c"])))
     (warning,) = [w for w in caught if issubclass(w.category, DataGapWarning)]
     message = str(warning.message)
-    assert message.startswith("1 series have missing periods (1 month(s) in all)")
+    assert message.startswith("1 series have missing periods (1 in all)")
     assert (f"'B': 1 month(s) missing between {months[drop - 1].date()} and {months[drop + 1].date()}"
             in message)
     assert "'A'" not in message
@@ -846,11 +936,9 @@ def test_a_complete_monthly_weekly_or_daily_series_does_not_warn(start, size, fr
     _no_warning(data, by="unit")
 
 
-# Library bugs (reported): _warn_gaps counts days for dates on different weekdays and months for dates on
-# the 1st, with a step of one period, so a weekend (business days) and the months between quarters or
-# years are reported as missing periods. These tests keep the expected behaviour until that is fixed.
-@pytest.mark.xfail(strict=True, raises=DataGapWarning,
-                   reason="library bug: weekends in business-day data are reported as missing days")
+# Regressions: _warn_gaps once counted days for dates on different weekdays and months for dates on the
+# 1st, with a step of one period, so a weekend (business days) and the months between quarters or years
+# were reported as missing periods.
 @SETTINGS
 @given(start=DATES,
        size=st.integers(13, 80))
@@ -859,9 +947,6 @@ def test_business_day_data_does_not_warn(start, size):
     _no_warning(_dated(pd.bdate_range(pd.Timestamp(start), periods=size)))
 
 
-@pytest.mark.xfail(strict=True, raises=DataGapWarning,
-                   reason="library bug: quarterly and yearly month-start dates are reported as missing "
-                          "months")
 @pytest.mark.parametrize("freq", ["QS", "QS-APR", "YS", "YS-APR"])
 def test_complete_quarterly_or_yearly_data_does_not_warn(freq):
     # Dates on the first of the month, three or twelve months apart: no month is missing.

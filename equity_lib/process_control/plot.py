@@ -21,9 +21,12 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.textpath import text_to_path
 from matplotlib.ticker import MaxNLocator, PercentFormatter, StrMethodFormatter
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from equity_lib._figures import hand_back
 from equity_lib.colours import MDC
@@ -48,6 +51,14 @@ VARIATION_WORDS = {
 ASSURANCE_WORDS = {"pass": "Will meet target", "fail": "Will miss target", "hit_and_miss": "Hit and miss"}
 PER_PAGE = 12  # panels on one page: six rows of two, a printed page
 ICON_WIDTH = 0.85  # inches right of each panel for its icons
+
+# How limits were set, marked on the chart in lines, shading and words (never colour alone).
+REBASE_STYLE = dict(color=COLOURS["ink"], linewidth=1.0, linestyle=":")  # vertical, where a phase starts
+BASELINE_SHADE = "#EEF2F3"  # behind the points that set frozen limits; its label says what it is
+MARK_FONTSIZE = 8  # the words at the top of a panel: as large as the tick labels
+MARK_ROW = 0.15  # inches from one row of those words to the next
+MARK_PAD = 0.04  # inches between the panel's top and the first row
+EXCLUDED_LABEL = "Excluded from limits"
 
 
 # --- icons: what each shows, shared with the compact view ------------------------------------------
@@ -198,6 +209,15 @@ def plot_spc(result, *, ax=None, series=None, page: int | None = None, per_page:
              panel_size: tuple[float, float] | None = None):
     """Draw one panel per series, with the variation and assurance icons of its last phase.
 
+    How the limits were set is marked on each panel, in line style, markers and words as well as
+    colour, and named in the legend only when some panel shows it: a rebase (``rebase=``) is a vertical
+    dotted line labelled "New limits from <time>"; frozen limits (``freeze=n``) shade the n points
+    that set them, labelled "Limits from first n points", so the later points read as judged against
+    that baseline; excluded points (``exclude=``) are hollow markers ("Excluded from limits"), still
+    of their type's shape; trial limits (fewer than ``min_points`` points set them) are labelled
+    "Trial limits" ("Trial limits (fewer than 13 points)" in the legend). The words sit above the data,
+    in a band at the top of the panel with no ticks.
+
     Parameters
     ----------
     result : SPCResult
@@ -263,16 +283,21 @@ def plot_spc(result, *, ax=None, series=None, page: int | None = None, per_page:
                              f"series={_key_text(chosen[0])!r} to draw one of them on ax, or leave out "
                              "ax= to draw one panel per series (by).")
         t = table.iloc[rows[chosen[0]]]
-        _draw_panel(ax, t)
+        box = ax.get_window_extent()  # the caller's axes: its size before any layout, in inches
+        size = (box.width / _root(ax).dpi, box.height / _root(ax).dpi)
+        marks = _draw_panel(ax, t, settings, size)
         _format_y(ax, _span(t), percent)
+        band = _make_room(ax, marks, size[1])
         ax.set_title(title or (series_title(chosen[0], by) if by else ""), loc="left", fontsize=11)
         ax.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
         if icons:
             _draw_icons(ax, last[chosen[0]])
         if legend:
-            ax.legend(handles=_legend_handles(t, centre), loc="best", fontsize=7, frameon=True,
-                      framealpha=0.9, edgecolor="none")
+            handles = _legend_handles(t, centre, settings)
+            ax.legend(handles=handles, loc="best", fontsize=7, frameon=True, framealpha=0.9, edgecolor="none",
+                      ncol=2 if len(handles) > 6 else 1,  # two columns: less of the data hidden
+                      bbox_to_anchor=(0, 0, 1, 1 - band))  # below the words at the top
         return _root(ax)
 
     part, pages = page_slice(
@@ -291,13 +316,16 @@ def plot_spc(result, *, ax=None, series=None, page: int | None = None, per_page:
     grid = fig.add_gridspec(nrows, ncols)
     shared_span = _span(table.iloc[np.concatenate([rows[k] for k in on_page])]) if sharey else None
     first_ax = None
+    # The plotting area of a panel, less than the panel (axis labels, title): the size words are fitted to.
+    size = (width - 0.5, height - 0.5)
+    made_room = []
     for k, key in enumerate(on_page):
         row, col = divmod(k, ncols)
         panel = fig.add_subplot(grid[row, col],
                                 sharey=first_ax if sharey else None)
         first_ax = first_ax or panel
         t = table.iloc[rows[key]]
-        _draw_panel(panel, t)
+        made_room.append((panel, _draw_panel(panel, t, settings, size)))
         _format_y(panel, shared_span or _span(t), percent)
         panel.set_title(series_title(key, by) if by else "", loc="left", fontsize=10)
         panel.set_ylabel(ylabel if col == 0 else "", fontsize=9)
@@ -305,6 +333,12 @@ def plot_spc(result, *, ax=None, series=None, page: int | None = None, per_page:
         panel.tick_params(labelsize=8)
         if icons:
             _draw_icons(panel, last[key])
+    # Room for the words at the top, once every panel is drawn (a shared y scale is set once, for all).
+    if sharey:
+        _make_room(first_ax, max(marks for _, marks in made_room), size[1])
+    else:
+        for panel, marks in made_room:
+            _make_room(panel, marks, size[1])
     heading = title or ""
     if pages > 1:
         first, end = part.start + 1, part.start + len(on_page)
@@ -313,7 +347,7 @@ def plot_spc(result, *, ax=None, series=None, page: int | None = None, per_page:
     if heading:
         fig.suptitle(heading, fontsize=12, fontweight="bold", x=0.01, ha="left", wrap=True)
     if legend:
-        handles = _legend_handles(table.iloc[np.concatenate([rows[k] for k in on_page])], centre)
+        handles = _legend_handles(table.iloc[np.concatenate([rows[k] for k in on_page])], centre, settings)
         fig.legend(handles=handles, loc="outside lower center", ncol=2 if ncols == 1 else 3, frameon=False,
                    fontsize=8)
     return hand_back(fig)
@@ -349,7 +383,7 @@ def _format_y(ax, span, percent: bool) -> None:
     low, high = span
     step = (high - low) / 5
     decimals = 0 if step <= 0 else int(min(6, max(0, math.ceil(-math.log10(step)))))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_locator(_TicksUpTo(nbins=5, steps=[1, 2, 5, 10]))
     if percent:
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=decimals))
     else:
@@ -367,7 +401,10 @@ def _with_breaks(x, y, phase):
             np.insert(y.astype(float), starts, np.nan))
 
 
-def _draw_panel(ax, t):
+def _draw_panel(ax, t, settings: dict, size: tuple[float, float]) -> int:
+    """Draw one series on ``ax`` (about ``size`` inches of plotting area): values, centre line,
+    limits, target and points, and how the limits were set (:func:`_mark_limits`). Returns the rows of
+    words at the panel's top, to make room for with :func:`_make_room` once the y scale is known."""
     x = (t["time"].dt.to_timestamp() if isinstance(t["time"].dtype, pd.PeriodDtype) else t["time"]).to_numpy()
     if x.dtype == object:  # numbers stored as objects become numbers; text labels stay text
         numeric = pd.to_numeric(t["time"], errors="coerce")
@@ -393,12 +430,19 @@ def _draw_panel(ax, t):
     if np.isfinite(target).any():
         ax.plot(x, target, color=COLOURS["target"], linewidth=1.4, linestyle=(0, (6, 2, 1, 2)), zorder=1)
     kinds = t["point_type"]
+    excluded = t["excluded"].to_numpy(dtype=bool)
     for kind, marker in MARKERS.items():
         these = kinds.eq(kind).to_numpy(dtype=bool, na_value=False)
-        if these.any():
-            ax.plot(x[these], value[these], linestyle="none", marker=marker, markersize=5.8,
+        kept = these & ~excluded
+        if kept.any():
+            ax.plot(x[kept], value[kept], linestyle="none", marker=marker, markersize=5.8,
                     markerfacecolor=COLOURS[kind], markeredgecolor=COLOURS["ink"], markeredgewidth=0.7,
                     zorder=3)
+        left_out = these & excluded  # hollow: still judged (its shape gives its type), not in the limits
+        if left_out.any():
+            ax.plot(x[left_out], value[left_out], linestyle="none", marker=marker, markersize=6.2,
+                    markerfacecolor="white", markeredgecolor=COLOURS["ink"], markeredgewidth=1.2, zorder=3)
+    rows = _mark_limits(ax, t, x, settings, size)
     if is_date:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
         locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]  # 2-3 years of weeks: a tick a year
@@ -406,6 +450,185 @@ def _draw_panel(ax, t):
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#E8EDEE", linewidth=0.8)
+    return rows
+
+
+# --- how the limits were set: rebase, frozen baseline, trial limits -----------------------------------
+
+def _positions(x) -> np.ndarray:
+    """Where ``x`` (as drawn) lies on the x axis, as numbers: dates as matplotlib date numbers, text
+    labels as 0, 1, ... in order of first appearance (matplotlib's categorical axis), numbers as they are."""
+    if np.issubdtype(x.dtype, np.datetime64):
+        return mdates.date2num(x)
+    if x.dtype.kind in "fiu":
+        return x.astype(float)
+    return pd.factorize(x)[0].astype(float)
+
+
+def _when(value, settings: dict, monthly: bool) -> str:
+    """A time value in words for a label: "Jan 2024" (monthly), "1 Jan 2024", "week 40", "B"."""
+    if isinstance(value, pd.Period):
+        if value.freqstr.startswith("M"):
+            return f"{value:%b %Y}"
+        if value.freqstr[:1] in ("D", "B", "W"):
+            value = value.start_time
+        else:
+            return str(value)
+    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "strftime"):
+        day = pd.Timestamp(value)
+        if monthly:
+            return f"{day:%b %Y}"
+        clock = f" {day:%H:%M}" if day != day.normalize() else ""
+        return f"{day.day} {day:%b %Y}{clock}"
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return f"{_lower(time_label(settings))} {value:g}"
+    return str(value)
+
+
+def _text_width(text: str) -> float:
+    """The width of ``text`` at ``MARK_FONTSIZE``, in inches (measured from the font, no renderer)."""
+    width, _, _ = text_to_path.get_text_width_height_descent(text, FontProperties(size=MARK_FONTSIZE),
+                                                             ismath=False)
+    return width * 1.04 / 72
+
+
+def _phase_label(k: int, frozen: bool, trial: bool, has_limits: bool, freeze, when: str) -> str | None:
+    """The words for phase ``k`` (0 for the first): how its limits were set, or None if nothing to say."""
+    if k == 0:
+        if frozen:
+            return f"{'Trial limits' if trial else 'Limits'} from first {freeze} points"
+        return "Trial limits" if trial else None
+    what = "trial limits" if trial else ("limits" if has_limits else "phase")
+    return f"New {what} from {when}"
+
+
+def _mark_limits(ax, t, x, settings: dict, size: tuple[float, float]) -> int:
+    """Mark on ``ax`` how each phase's limits were set, in line style, shading and words.
+
+    * a rebase (a phase after the first): a vertical dotted line between the two phases, labelled
+      "New limits from <time of its first point>";
+    * frozen limits (``freeze=n`` and a phase longer than n): the n points that set them shaded, the
+      first phase labelled "Limits from first n points", so what later points are judged against reads
+      on the chart;
+    * trial limits (a phase with fewer than ``min_points`` points setting its limits): "Trial limits"
+      (the legend says "fewer than 13 points").
+
+    The words sit in rows at the top of the panel (a row further down when two would overlap), in a band
+    that :func:`_make_room` keeps clear of the data. Returns the number of rows (0: nothing to say).
+    """
+    n = len(t)
+    if n == 0:
+        return 0
+    pos = _positions(x)
+    phase = t["phase"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, phase[1:] != phase[:-1]])
+    ends = np.r_[starts[1:], n]
+    step = pos[1] - pos[0] if n > 1 and np.isfinite(pos[:2]).all() and pos[1] != pos[0] else 1.0
+    edges = np.r_[pos[0] - step / 2, (pos[:-1] + pos[1:]) / 2]  # just before each point
+    freeze = settings.get("freeze")
+    trial = t["trial_limits"].to_numpy(dtype=bool)
+    limits = np.isfinite(t[["lcl", "ucl"]].to_numpy(dtype=float)).any(axis=1)
+    monthly = False  # every time the first of a month at midnight: labels say "Jan 2024"
+    if pd.api.types.is_datetime64_any_dtype(t["time"]):
+        days = pd.DatetimeIndex(t["time"]).dropna()
+        monthly = bool(len(days)) and bool(((days.day == 1) & (days == days.normalize())).all())
+    labels = []
+    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        left = edges[start]
+        if not np.isfinite(left):
+            continue
+        if k > 0:
+            ax.axvline(left, zorder=1.5, **REBASE_STYLE)
+        frozen = freeze is not None and end - start > freeze
+        if frozen:
+            right = edges[start + freeze]
+            if np.isfinite(right):
+                ax.axvspan(left, right, facecolor=BASELINE_SHADE, edgecolor="none", zorder=0)
+        text = _phase_label(k, frozen, bool(trial[start]), bool(limits[start:end].any()), freeze,
+                            _when(t["time"].iloc[start], settings, monthly) if k > 0 else "")
+        if text:
+            labels.append((left, text))
+    if not labels:
+        return 0
+    return _place_labels(ax, labels, size[0])
+
+
+def _place_labels(ax, labels, width: float) -> int:
+    """Write each (x position, words) at the top of ``ax`` (``width`` inches wide): just right of its
+    position, on two lines ("... / from ...") when one would run past the right edge, else just left of
+    it; a row lower when it would overlap words already placed. Returns the number of rows used."""
+    x0, x1 = ax.get_xlim()
+    gap = 3 / 72  # inches between a label and its line, and between two labels
+    fig = ax.get_figure()
+    along = blended_transform_factory(ax.transData, ax.transAxes)
+    taken: list[list[tuple[float, float]]] = []  # per row, the spans (inches) already written
+
+    def free(row, first, last):
+        return row >= len(taken) or all(last + gap <= a or first >= b + gap for a, b in taken[row])
+
+    for where, text in labels:
+        at = min(max((where - x0) / (x1 - x0) * width, 0.0), width)  # inches from the panel's left edge
+        forms = [text] + ([text.replace(" from ", "\nfrom ", 1)] if " from " in text else [])
+        choices = []
+        for side in ("left", "right"):  # ha: words to the right of the position, then to its left
+            for form in forms:
+                wide = max(_text_width(line) for line in form.split("\n"))
+                first = at + gap if side == "left" else at - gap - wide
+                if first >= 0 and first + wide <= width:
+                    choices.append((form, side, first, first + wide))
+        if not choices:  # wider than either side: as near its position as the panel allows
+            form = forms[-1]
+            wide = max(_text_width(line) for line in form.split("\n"))
+            first = max(0.0, min(at + gap, width - wide))
+            choices.append((form, "free", first, first + wide))
+        row = 0
+        while True:
+            spot = next((c for c in choices
+                         if all(free(r, c[2], c[3]) for r in range(row, row + c[0].count("\n") + 1))), None)
+            if spot is not None:
+                break
+            row += 1
+        form, side, first, last = spot
+        for r in range(row, row + form.count("\n") + 1):
+            taken.extend([] for _ in range(r + 1 - len(taken)))
+            taken[r].append((first, last))
+        down = -(MARK_PAD + row * MARK_ROW)
+        style = dict(va="top", fontsize=MARK_FONTSIZE, color=COLOURS["ink"],
+                     linespacing=MARK_ROW * 72 / MARK_FONTSIZE)
+        if side == "free":
+            ax.text(0, 1, form, transform=ax.transAxes + ScaledTranslation(first, down, fig.dpi_scale_trans),
+                    ha="left", **style)
+        else:
+            shift = gap if side == "left" else -gap
+            ax.text(where if x0 <= where <= x1 else (x0 if where < x0 else x1), 1, form,
+                    transform=along + ScaledTranslation(shift, down, fig.dpi_scale_trans), ha=side, **style)
+    return len(taken)
+
+
+class _TicksUpTo(MaxNLocator):
+    """:class:`MaxNLocator` with no tick above ``top`` (the band of words above the data has none)."""
+
+    top: float | None = None
+
+    def tick_values(self, vmin, vmax):
+        ticks = super().tick_values(vmin, vmax)
+        if self.top is None:
+            return ticks
+        return ticks[ticks <= self.top + 1e-9 * max(abs(self.top), abs(vmax - vmin), 1e-300)]
+
+
+def _make_room(ax, rows: int, height: float) -> float:
+    """Raise the top of ``ax`` (about ``height`` inches tall) so ``rows`` rows of words fit above the data,
+    with no tick or grid line among them. Returns the share of the panel's height kept for them."""
+    if rows <= 0:
+        return 0.0
+    low, high = ax.get_ylim()
+    share = min(0.45, (MARK_PAD + rows * MARK_ROW + 0.03) / max(height, 0.5))
+    ax.set_ylim(low, high + (high - low) * share / (1 - share))
+    locator = ax.yaxis.get_major_locator()
+    if isinstance(locator, _TicksUpTo):
+        locator.top = high
+    return share
 
 
 def _draw_icons(ax, last):
@@ -427,7 +650,9 @@ def _draw_icons(ax, last):
                 ha="center", va="top", fontsize=7, color=COLOURS["ink"], linespacing=1.1, clip_on=False)
 
 
-def _legend_handles(table, centre):
+def _legend_handles(table, centre, settings=None):
+    """The legend's entries: lines and point types drawn, then how the limits were set (rebase, frozen
+    baseline, excluded points, trial limits), each only when some panel shows it."""
     handles = [Line2D([], [], color=COLOURS["ink"], linewidth=1.4, label=f"Centre line ({centre})"),
                Line2D([], [], color=COLOURS["line"], linewidth=1.0, linestyle="--", label="Process limits")]
     if table["lcl"].isna().all() and table["ucl"].isna().all():
@@ -440,4 +665,25 @@ def _legend_handles(table, centre):
             handles.append(Line2D([], [], marker=MARKERS[kind], linestyle="none", markersize=7,
                                   markerfacecolor=COLOURS[kind], markeredgecolor=COLOURS["ink"],
                                   label=POINT_LABELS[kind]))
+    return handles + _limit_handles(table, settings or {})
+
+
+def _limit_handles(table, settings: dict) -> list:
+    """Legend entries for what :func:`_mark_limits` and the hollow markers show, when it is shown."""
+    by = settings.get("by") or []
+    keys = pd.Series(series_keys(table, by), index=table.index, dtype=object)
+    handles = []
+    phase = table["phase"]
+    if (phase.groupby(keys, sort=False).nunique() > 1).any():
+        handles.append(Line2D([], [], label="Rebase: limits recalculated", **REBASE_STYLE))
+    freeze = settings.get("freeze")
+    if freeze is not None and (table.groupby([keys, phase], sort=False).size() > freeze).any():
+        handles.append(Patch(facecolor=BASELINE_SHADE, edgecolor=COLOURS["line"], linewidth=0.5,
+                             label="Baseline: its points set the limits"))
+    if (table["excluded"].to_numpy(dtype=bool) & table["value"].notna().to_numpy()).any():
+        handles.append(Line2D([], [], marker="o", linestyle="none", markersize=7, markerfacecolor="white",
+                              markeredgecolor=COLOURS["ink"], markeredgewidth=1.2, label=EXCLUDED_LABEL))
+    if table["trial_limits"].to_numpy(dtype=bool).any():
+        fewer = settings.get("min_points", 13)
+        handles.append(Line2D([], [], linestyle="none", label=f"Trial limits (fewer than {fewer} points)"))
     return handles

@@ -405,7 +405,7 @@ def _draw_panel(ax, t, settings: dict, size: tuple[float, float]) -> int:
     """Draw one series on ``ax`` (about ``size`` inches of plotting area): values, centre line,
     limits, target and points, and how the limits were set (:func:`_mark_limits`). Returns the rows of
     words at the panel's top, to make room for with :func:`_make_room` once the y scale is known."""
-    x = (t["time"].dt.to_timestamp() if isinstance(t["time"].dtype, pd.PeriodDtype) else t["time"]).to_numpy()
+    x = _drawable_time(t["time"])
     if x.dtype == object:  # numbers stored as objects become numbers; text labels stay text
         numeric = pd.to_numeric(t["time"], errors="coerce")
         x = numeric.to_numpy(dtype=float) if numeric.notna().all() else x.astype(str)
@@ -687,3 +687,12 @@ def _limit_handles(table, settings: dict) -> list:
         fewer = settings.get("min_points", 13)
         handles.append(Line2D([], [], linestyle="none", label=f"Trial limits (fewer than {fewer} points)"))
     return handles
+
+
+def _drawable_time(time: pd.Series) -> np.ndarray:
+    """Times matplotlib draws on a date axis: a Period as its start, a zoned time as its local clock time."""
+    if isinstance(time.dtype, pd.PeriodDtype):
+        return time.dt.to_timestamp().to_numpy()
+    if isinstance(time.dtype, pd.DatetimeTZDtype):
+        return time.dt.tz_localize(None).to_numpy()
+    return time.to_numpy()

@@ -412,9 +412,9 @@ def _time_values(data, time):
         except (TypeError, ValueError):
             pass  # periods of different frequencies: _check_sorted says they cannot be ordered
     if (column.dtype == object or isinstance(column.dtype, pd.StringDtype)) \
-            and pd.api.types.infer_dtype(column, skipna=True) == "string":
-        # ISO dates read from a CSV as text ("2024-04-01") are dates, not 36 category labels. Only text
-        # is tried: numbers kept as objects are sequence numbers, never epoch times.
+            and pd.api.types.infer_dtype(column, skipna=True) in ("string", "date", "datetime"):
+        # ISO dates read from a CSV as text ("2024-04-01") are dates, not 36 category labels; so are
+        # datetime.date objects. Numbers kept as objects are sequence numbers, never epoch times.
         try:
             column = pd.Series(pd.to_datetime(column, format="ISO8601"), index=column.index)
         except (TypeError, ValueError):

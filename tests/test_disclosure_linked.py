@@ -254,6 +254,36 @@ def test_two_periods_and_their_sum():
     assert check.safe == narrower_than_promised(found, 7).empty
 
 
+def test_one_table_with_subtotals_is_read_with_them():
+    """Rows trust x sex with a subtotal per trust ("A", "Total"): the subtotals are equations too."""
+    counts = pd.DataFrame([[25, 7, 13], [62, 3, 18], [20, 57, 24], [53, 11, 9]],
+                          index=pd.MultiIndex.from_product([["A", "B"], ["F", "M"]], names=["trust", "sex"]),
+                          columns=pd.Index(["x", "y", "z"], name="group"))
+    trusts = counts.groupby(level="trust").sum()
+    trusts.index = pd.MultiIndex.from_tuples([(t, "Total") for t in trusts.index], names=["trust", "sex"])
+    table = pd.concat([counts, trusts]).sort_index(kind="stable")
+    table.loc[("Total", ""), :] = counts.sum()
+    table["Total"] = table.sum(axis=1)
+    text = table.astype(int).astype(str).astype(object)
+    for row in [("A", "F"), ("A", "M")]:  # y alone hidden in trust A: each row's total gives it away
+        text.loc[row, "y"] = "*"
+    check = check_safe(text, rounding=1)
+    found = linked_attack({"t": text}, 7, 1)
+    assert found[["lowest", "highest"]].to_numpy().tolist() == [[7, 7], [3, 3]]
+    assert check.audit[["lowest", "highest"]].to_numpy().tolist() == [[7, 7], [3, 3]]
+    assert not check.safe and check.reasons == [
+        f"The hidden cell at row {row!r}, column 'y' can be worked out from the published numbers: it must "
+        f"be exactly {value}." for row, value in ((("A", "F"), 7), (("A", "M"), 3))]
+    for row in [("A", "F"), ("A", "M")]:  # y and z hidden: two unknowns per row and per subtotal column
+        text.loc[row, "z"] = "*"
+    check = check_safe(text, rounding=1)
+    found = linked_attack({"t": text}, 7, 1)
+    assert check.safe and narrower_than_promised(found, 7).empty
+    assert check.audit[["lowest", "highest"]].to_numpy().tolist() == \
+        found[["lowest", "highest"]].to_numpy().tolist()
+    assert any("solves the totals and subtotals as equations" in r for r in check.reasons)
+
+
 # --- properties ---------------------------------------------------------------------------------------------
 
 LAYOUTS = {

@@ -181,6 +181,15 @@ def test_suppress_refuses_counts_above_2_53(values):
         suppress(data)
 
 
+@pytest.mark.parametrize("values", [pd.Series([1 + 2j, 3]), pd.Series([1 + 2j, 3], dtype=object)],
+                         ids=["complex128", "object"])
+def test_complex_counts_are_refused_not_cut_to_their_real_part(values):
+    with pytest.raises(TypeError, match=r"Column 'a' holds complex numbers \(\(1\+2j\)\) at row 'T1'"):
+        suppress(pd.DataFrame({"a": values.to_numpy(), "b": [10, 20]}, index=["T1", "T2"]))
+    with pytest.raises(TypeError, match=r"Column 'values' holds complex numbers"):
+        round_counts(values.to_numpy())
+
+
 def test_totals_above_2_53_are_refused_before_they_are_added():
     half = 2**52 + 1  # each count is fine, but two of them pass 2**53 (and int64 would not warn)
     with pytest.raises(ValueError, match=r"Column 'a' adds up to 9\.007e\+15, above 2\*\*53"):
@@ -204,20 +213,29 @@ def test_check_safe_refuses_a_published_number_above_2_53():
         check_safe(table)
 
 
-def test_large_counts_are_protected_by_linear_programming():
-    """Totals above 2**29 do not fit scipy's int32 maximum flows: the attack falls back to linear
-    programming, and gives the same answer as the flows would on the same table shifted down."""
+@pytest.mark.parametrize("row_totals", [True, False])
+def test_large_counts_are_protected_exactly(row_totals, monkeypatch):
+    """Counts of 10**9 pass scipy's int32 maximum flows: capacities are capped at 2**29, bounds below the cap
+    stay exact, a bound that reaches it is solved by linear programming (without row totals, the rows' sums
+    are free arcs carrying billions), and a first table that fits is found by linear programming."""
     base = 10**9
     counts = pd.DataFrame({"a": [3, base, base + 7], "b": [base + 2, 5, base], "c": [40, 60, base]},
                           index=["x", "y", "z"])
-    result = suppress(counts, rounding=1)
-    assert check_safe(result).safe
-    small = suppress(counts - np.where(counts >= base, base - 1000, 0), rounding=1)
+    result = suppress(counts, rounding=1, row_totals=row_totals)
+    check = check_safe(result)
+    assert check.safe
+    shifted = counts - np.where(counts >= base, base - 1000, 0)  # the same table with small numbers
+    small = suppress(shifted, rounding=1, row_totals=row_totals)
     assert (result.table == "*").equals(small.table == "*")
     truth = result.unrounded
     for row in result.audit.itertuples(index=False):
         assert row.lowest <= truth.loc[row.row, row.column] <= row.highest
         assert row.protected
+    assert check.audit[["lowest", "highest"]].equals(result.audit[["lowest", "highest"]])
+    monkeypatch.setattr(disclosure, "_FLOW_LIMIT", 1)  # every bound of a unit or more by linear programming
+    by_lp = suppress(counts, rounding=1, row_totals=row_totals)
+    pd.testing.assert_frame_equal(by_lp.audit, result.audit)
+    pd.testing.assert_frame_equal(check_safe(result).audit, check.audit)
 
 
 # --- the network attack against linear programming ----------------------------------------------------------
@@ -233,11 +251,13 @@ def cells(min_side=1, max_side=5):
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=cells(), rounding=st.sampled_from([1, 5, 10]), threshold=st.sampled_from([0, 5, 7]),
-       row_lines=st.booleans(), column_lines=st.booleans())
+       row_lines=st.booleans(), column_lines=st.booleans(), limit=st.sampled_from([1, 30]))
 def test_maximum_flows_give_the_bounds_linear_programming_gives(table, rounding, threshold, row_lines,
-                                                                 column_lines):
+                                                                 column_lines, limit):
     """Any pattern of hidden cells (not only suppress's): the bounds from two maximum flows per cell equal
-    the bounds from two linear programmes per cell (the library's fallback for large counts)."""
+    the bounds from two linear programmes per cell (the library's fallback for a bound the capped flows
+    cannot give). With the cap at 1 every bound of a unit or more goes to linear programming; at 30 some
+    do."""
     assume(threshold == 0 or threshold >= (rounding + 1) // 2 - 1)
     values, hide = table
     counts = np.array(values)
@@ -253,12 +273,12 @@ def test_maximum_flows_give_the_bounds_linear_programming_gives(table, rounding,
     hidden = hidden | shown_small  # the rule never shows them
     numbers = np.where(hidden, np.nan, disclosure._round(full, rounding)).astype(float)
     by_flow = disclosure._grid_attack(numbers, hidden, rules)
-    limit = disclosure._FLOW_LIMIT
+    cap = disclosure._FLOW_LIMIT
     try:
-        disclosure._FLOW_LIMIT = 0
+        disclosure._FLOW_LIMIT = limit
         by_lp = disclosure._grid_attack(numbers, hidden, rules)
     finally:
-        disclosure._FLOW_LIMIT = limit
+        disclosure._FLOW_LIMIT = cap
     assert by_flow is not None and by_lp is not None  # the truth fits
     for a, b in zip(by_flow, by_lp, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -83,7 +83,9 @@ How the bounds are computed, exactly over whole numbers:
   number between them is possible. Two maximum flows per hidden cell replace two linear programmes;
   while secondary suppression searches, a cell is first tested by whether one unit can move round a
   cycle through it (a breadth-first search), which is all that the protection rule needs for a
-  small count. Tables whose totals pass 2**29 are solved by linear programming instead.
+  small count. scipy's maximum flow holds capacities as int32, so they are capped at 2**29: a flow below
+  the cap is still exact, and a bound that reaches it (counts in the hundreds of millions) is solved by
+  linear programming instead.
 * Linked tables. Tables published from the same data are all sums of one finer table: the count of
   every combination of every variable used in any of them (trust x sex x ethnic group for a trust x sex
   x ethnic group table and a trust x ethnic group table). The intruder's unknowns are those finest
@@ -111,6 +113,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from equity_lib._validation import MAX_COUNT as _MAX_COUNT
 from equity_lib._validation import count_column, require_columns, require_dataframe, rows_phrase, whole_number
 
 SUPPRESSED = "*"
@@ -120,11 +123,11 @@ SHOWN, PRIMARY, SECONDARY = "shown", "primary", "secondary"
 #: Labels read as a total (compared ignoring case and surrounding or repeated spaces).
 TOTAL_LABELS = ("Total", "Totals", "All", "Overall", "Grand total")
 
-#: The largest count handled: 2**53, beyond which float64 no longer holds every whole number exactly
+#: The largest count handled, 2**53, beyond which float64 no longer holds every whole number exactly
 #: (and beyond int64, about 9.2e18, whole numbers wrap round to nonsense).
-MAX_COUNT = 2**53
+MAX_COUNT = _MAX_COUNT
 
-_FLOW_LIMIT = 2**29  # capacities of the maximum flows are int32: beyond this, linear programming
+_FLOW_LIMIT = 2**29  # capacities of the maximum flows are int32: capped here (see _Network)
 _MAX_ATOMS = 200_000  # finest cells of a set of linked tables
 _AUDIT_COLUMNS = ["row", "column", "status", "lowest", "highest", "possible_values", "lowest_if_small",
                   "highest_if_small", "protected"]
@@ -418,9 +421,10 @@ def suppress_linked(
         included.
     value : str, optional
         The column of counts to add up (default: count rows).
-    threshold, rounding, suppress_zeros, row_totals, column_totals, secondary, min_values, total_label,
-    symbol
+    threshold, rounding, suppress_zeros, row_totals, column_totals, secondary, min_values
         As for :func:`suppress`, the same for every table.
+    total_label, symbol
+        As for :func:`suppress`.
 
     Returns
     -------
@@ -568,9 +572,9 @@ def check_safe(
 
     Parameters
     ----------
-    data : DataFrame, SuppressionResult, LinkedSuppressionResult, or a list or dict of them
-        The table as published: ``symbol`` for a hidden cell, otherwise whole numbers (text or
-        numbers). A row and/or column labelled as a total holds the totals. Given a
+    data : DataFrame, SuppressionResult, LinkedSuppressionResult, list or dict
+        The table as published, or a list or dict of them: ``symbol`` for a hidden cell, otherwise
+        whole numbers (text or numbers). A row and/or column labelled as a total holds the totals. Given a
         :class:`SuppressionResult` or :class:`LinkedSuppressionResult`, its tables and settings are used
         and the other arguments ignored. Several tables published together - a list, or a dict of
         ``{name: table}`` - are checked as one publication: they are linked through the names of their
@@ -929,12 +933,18 @@ def _line_rule(hidden, cost, families):
 # --- the attack on one table: maximum flows in its network --------------------------------------------------
 
 class _TooLarge(Exception):
-    """Counts too large for the int32 capacities of scipy's maximum flow: linear programming instead."""
+    """Numbers too large for the int32 capacities of scipy's maximum flow (finding a first circulation)."""
 
 
 class _Network:
     """One table as a network (module notes): arcs ``tails -> heads`` with bounds ``lo..hi`` and a feasible
-    whole-number circulation ``flow``; the first arcs are the table's cells in reading order."""
+    whole-number circulation ``flow``; the first arcs are the table's cells in reading order.
+
+    scipy's maximum flow takes int32 capacities, so every residual capacity is capped at ``_FLOW_LIMIT``
+    (2**29). A maximum flow below the cap is still exact: a minimum cut below it holds no capped edge, and
+    capping only lowers cuts. A bound that reaches the cap is not known from the flow (``bounds`` returns
+    None) and is solved by linear programming instead; with small counts nothing reaches it.
+    """
 
     def __init__(self, n, tails, heads, lo, hi, flow):
         from scipy.sparse import csr_array
@@ -942,13 +952,16 @@ class _Network:
         self.n, self.tails, self.heads, self.hi = n, tails, heads, hi
         self.flow = np.asarray(flow, dtype=np.int64)
         up, self.down = hi - self.flow, self.flow - lo
+        self.up = up
         finite = np.isfinite(up)
-        self.big = int(up[finite].sum() + self.down.sum()) + 1  # more than any finite cut
-        if self.big > _FLOW_LIMIT:
-            raise _TooLarge
+        finite_sum = float(up[finite].sum() + self.down.sum())
+        # below the cap, "at least big" can only mean unbounded: more than any finite cut
+        self.exact = finite_sum + 1 <= _FLOW_LIMIT
+        self.big = int(finite_sum) + 1 if self.exact else _FLOW_LIMIT
         m = tails.size
         src, dst = np.concatenate([tails, heads]), np.concatenate([heads, tails])
-        cap = np.concatenate([np.where(finite, up, self.big), self.down]).astype(np.int64)
+        cap = np.concatenate([np.where(finite, up, self.big), self.down])
+        cap = np.minimum(cap, self.big).astype(np.int64)
         order = np.argsort(src * n + dst, kind="stable")  # residual edges, row by row (no parallel arcs)
         position = np.empty(2 * m, dtype=np.int64)
         position[order] = np.arange(2 * m)
@@ -992,6 +1005,18 @@ class _Network:
         extra = tails.size - nr * nc
         lo_all = np.concatenate([lo.ravel(), np.zeros(extra)])
         hi_all = np.concatenate([hi.ravel(), np.full(extra, np.inf)])
+        if truth is None:
+            try:
+                flow = cls.feasible_flow(n, tails, heads, lo_all, hi_all)
+            except _TooLarge:  # one linear programme finds a table that fits instead
+                fit = _LinearIntruder(_grid_matrix(lo.shape, row_lines, column_lines),
+                                      lambda h: (lo.ravel(), hi.ravel()), {})
+                if not fit.feasible(np.zeros(lo.size, dtype=bool)):
+                    return None
+                truth = np.rint(fit.M @ fit.point).astype(np.int64).reshape(lo.shape)
+            else:
+                if flow is None:
+                    return None
         if truth is not None:
             inner = truth[:n_rows, :n_cols]
             free_flow = []
@@ -1002,10 +1027,6 @@ class _Network:
             if not (row_lines and column_lines):
                 free_flow.append([inner.sum()])
             flow = np.concatenate([truth.ravel(), *free_flow])
-        else:
-            flow = cls.feasible_flow(n, tails, heads, lo_all, hi_all)
-            if flow is None:
-                return None
         return cls(n, tails, heads, lo_all, hi_all, flow)
 
     @staticmethod
@@ -1042,12 +1063,20 @@ class _Network:
 
     def bounds(self, a):
         """Exact lowest and highest value of arc ``a`` (module notes: one maximum flow each way, less the
-        arc's own reverse edge, which joins the two ends directly)."""
+        arc's own reverse edge, which joins the two ends directly), or None if a flow reached the cap."""
         u, v = self.tails[a], self.heads[a]
+        f = float(self.flow[a])
         up = self._maxflow(v, u) - int(self.cap[self.bwd[a]])
-        high = min(np.inf if up >= self.big else float(self.flow[a] + up), float(self.hi[a]))
+        if up < self.big:
+            high = min(f + up, float(self.hi[a]))
+        elif self.exact or self.up[a] < self.big:  # unbounded, or as high as the arc's own bound
+            high = float(self.hi[a])
+        else:
+            return None
         down = self._maxflow(u, v) - int(self.cap[self.fwd[a]])
-        return float(self.flow[a] - min(down, self.down[a])), high
+        if down >= self.big and self.down[a] >= self.big:
+            return None
+        return f - min(down, float(self.down[a])), high
 
     def _reaches(self, source, target, skip):
         """Can one more unit go from source to target in the residual network without the edge ``skip``?"""
@@ -1064,13 +1093,13 @@ class _Network:
         return bool((breadth_first_order(graph, source, directed=True, return_predecessors=False)
                      == target).any())
 
-    def exposed(self, a, t, rules):
+    def exposed(self, a, t, rules, fallback):
         """Is hidden cell ``a`` (true count ``t``) unprotected? Exact; for a small count only whether one
         unit can move round a cycle through it in each direction (t + 1 or t - 1 possible) is needed."""
         s_lo, top = _window(rules)
         need, least = _need_small(rules), rules["min_values"]
         if least > 2 or (need >= 2 and not s_lo <= t <= top):
-            low, high = self.bounds(a)
+            low, high = self.bounds(a) or fallback(a)
             small = _small_range(np.array([low]), np.array([high]), rules)
             return not _protected(np.array([low]), np.array([high]), *small, rules)[0]
         if least <= 1:
@@ -1081,10 +1110,10 @@ class _Network:
                         or (t > s_lo and self._reaches(u, v, self.fwd[a])))
         return not (self._reaches(v, u, self.bwd[a]) or self._reaches(u, v, self.fwd[a]))
 
-    def ranges(self, targets, rules):
+    def ranges(self, targets, rules, fallback):
         lowest, highest = np.full(targets.size, np.nan), np.full(targets.size, np.nan)
         for a in np.flatnonzero(targets):
-            lowest[a], highest[a] = self.bounds(a)
+            lowest[a], highest[a] = self.bounds(a) or fallback(a)
         return (lowest, highest, *_small_range(lowest, highest, rules))
 
 
@@ -1112,8 +1141,8 @@ def _grid_matrix(shape, row_lines, column_lines):
 
 
 class _GridIntruder:
-    """The attack on one table whose true counts are known, for secondary suppression: maximum flows, or
-    linear programming when the counts are too large for them."""
+    """The attack on one table whose true counts are known, for secondary suppression: maximum flows, and
+    linear programming for a bound too large for them."""
 
     def __init__(self, full, rounded, rules):
         self.full, self.rounded, self.rules = full, rounded, rules
@@ -1125,37 +1154,36 @@ class _GridIntruder:
         return lo.ravel(), hi.ravel()
 
     def _network(self, hidden):
+        key = hidden.tobytes()
+        if key != self._key:
+            lo, hi = self._known(hidden)
+            shape = self.full.shape
+            self._net = _Network.from_grid(lo.reshape(shape), hi.reshape(shape), self.rules["row_lines"],
+                                           self.rules["column_lines"], truth=self.full)
+            self._key = key
+        return self._net
+
+    def _fallback(self, hidden):
         if self._linear is None:
-            key = hidden.tobytes()
-            if key != self._key:
-                lo, hi = self._known(hidden)
-                try:
-                    self._net = _Network.from_grid(lo.reshape(self.full.shape), hi.reshape(self.full.shape),
-                                                   self.rules["row_lines"], self.rules["column_lines"],
-                                                   truth=self.full)
-                    self._key = key
-                except _TooLarge:
-                    shape, r = self.full.shape, self.rules
-                    m = _grid_matrix(shape, r["row_lines"], r["column_lines"])
-                    inner = self.full[:shape[0] - int(r["column_lines"]), :shape[1] - int(r["row_lines"])]
-                    self._linear = _LinearIntruder(m, self._known, self.rules, truth_atoms=inner.ravel())
-        return self._net if self._linear is None else None
+            shape, r = self.full.shape, self.rules
+            inner = self.full[:shape[0] - int(r["column_lines"]), :shape[1] - int(r["row_lines"])]
+            self._linear = _LinearIntruder(_grid_matrix(shape, r["row_lines"], r["column_lines"]),
+                                           self._known, self.rules, truth_atoms=inner.ravel())
+
+        def bounds(a):
+            self._linear._prepare(hidden)
+            return self._linear._extreme(a, 1.0), self._linear._extreme(a, -1.0)
+        return bounds
 
     def first_exposed(self, hidden):
-        net = self._network(hidden)
-        if net is None:
-            return self._linear.first_exposed(hidden)
-        truth = self.full.ravel()
+        net, fallback, truth = self._network(hidden), self._fallback(hidden), self.full.ravel()
         for a in np.flatnonzero(hidden):
-            if net.exposed(a, int(truth[a]), self.rules):
+            if net.exposed(a, int(truth[a]), self.rules, fallback):
                 return int(a)
         return None
 
     def audit(self, hidden):
-        net = self._network(hidden)
-        if net is None:
-            return self._linear.audit(hidden)
-        return net.ranges(hidden, self.rules)
+        return self._network(hidden).ranges(hidden, self.rules, self._fallback(hidden))
 
 
 def _grid_attack(numbers, hidden, rules, exact=None):
@@ -1167,17 +1195,17 @@ def _grid_attack(numbers, hidden, rules, exact=None):
         lo, hi = np.where(exact, numbers, lo), np.where(exact, numbers, hi)
     if (lo > hi).any():
         return None
-    try:
-        net = _Network.from_grid(lo, hi, rules["row_lines"], rules["column_lines"])
-        if net is None:
-            return None
-        return tuple(r.reshape(hidden.shape) for r in net.ranges(hidden.ravel(), rules))
-    except _TooLarge:
-        m = _grid_matrix(hidden.shape, rules["row_lines"], rules["column_lines"])
-        intruder = _LinearIntruder(m, lambda h: (lo.ravel(), hi.ravel()), rules)
-        if not intruder.feasible(hidden.ravel()):
-            return None
-        return tuple(r.reshape(hidden.shape) for r in intruder.audit(hidden.ravel()))
+    net = _Network.from_grid(lo, hi, rules["row_lines"], rules["column_lines"])
+    if net is None:
+        return None
+    linear = _LinearIntruder(_grid_matrix(hidden.shape, rules["row_lines"], rules["column_lines"]),
+                             lambda h: (lo.ravel(), hi.ravel()), rules)
+
+    def fallback(a):
+        linear._prepare(np.zeros(hidden.size, dtype=bool))
+        return linear._extreme(a, 1.0), linear._extreme(a, -1.0)
+
+    return tuple(r.reshape(hidden.shape) for r in net.ranges(hidden.ravel(), rules, fallback))
 
 
 # --- the attack on linked tables: linear programmes over the finest counts ----------------------------------
@@ -1261,8 +1289,12 @@ class _LinearIntruder:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def feasible(self, hidden) -> bool:
+        """Does some table of whole counts fit? Keeps one in ``point`` (finest counts)."""
         self._prepare(hidden)
-        return self.consistent and self._run(np.zeros(self.M.shape[1]))[0] == "ok"
+        if not self.consistent:
+            return False
+        status, self.point = self._run(np.zeros(self.M.shape[1]))
+        return status == "ok"
 
     def _extreme(self, q, sign, window=None):
         key = (q, sign, window)
@@ -1734,11 +1766,7 @@ def _grid_consistent(p: _Parsed, rules, exact):
     lo, hi = np.where(exact, p.numbers, lo), np.where(exact, p.numbers, hi)
     if (lo > hi).any():
         return False
-    try:
-        return _Network.from_grid(lo, hi, rules["row_lines"], rules["column_lines"]) is not None
-    except _TooLarge:
-        m = _grid_matrix(lo.shape, rules["row_lines"], rules["column_lines"])
-        return _LinearIntruder(m, lambda h: (lo.ravel(), hi.ravel()), rules).feasible(p.hidden.ravel())
+    return _Network.from_grid(lo, hi, rules["row_lines"], rules["column_lines"]) is not None
 
 
 def _shown_problems(numbers, hidden, rules):

@@ -22,12 +22,13 @@ def plot_ranges(results, *, title: str | None = None, xlabel: str = "Count the h
 
     Parameters
     ----------
-    results : equity_lib.disclosure.SuppressionResult, equity_lib.disclosure.SafetyCheck, dict or
-        equity_lib.disclosure.LinkedSuppressionResult
-        One table, or ``{panel title: result}`` for several tables one above the other on a shared
-        axis (e.g. ``{"Primary suppression only": check_safe(naive), "suppress()": result}``). Tables
-        protected together (:func:`~equity_lib.disclosure.suppress_linked`) get a panel each; a check of
-        several tables labels each cell with its table.
+    results : object
+        One table (a :class:`~equity_lib.disclosure.SuppressionResult` or
+        :class:`~equity_lib.disclosure.SafetyCheck`), or ``{panel title: result}`` for several tables one
+        above the other on a shared axis (e.g. ``{"Primary suppression only": check_safe(naive),
+        "suppress()": result}``). Tables protected together (a
+        :class:`~equity_lib.disclosure.LinkedSuppressionResult`) get a panel each; a check of several
+        tables labels each cell with its table.
     title : str, optional
         The figure's title; by default it states the finding ("1 of 5 hidden cells can be worked out").
         With several panels each panel's title also states its own finding.

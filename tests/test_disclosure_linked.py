@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+import equity_lib.disclosure as disclosure
 from equity_lib.datasets import ETHNIC_CATEGORIES, load
 from equity_lib.disclosure import (
     LinkedSuppressionResult,
@@ -347,6 +348,40 @@ def test_check_safe_of_tables_made_separately_agrees_with_the_intruder(data, lay
     assert {tuple(x) for x in flagged.itertuples(index=False)} == pinned
     ranges = check.audit[["lowest", "highest"]].to_numpy().tolist()
     assert ranges == found[["lowest", "highest"]].to_numpy().tolist()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=linked_data(), layout=st.sampled_from(sorted(LAYOUTS)), rounding=st.sampled_from([1, 5]))
+def test_maximum_flows_and_linear_programming_protect_linked_tables_alike(data, layout, rounding):
+    """A breakdown and its total form a network and are attacked by maximum flows; forced onto linear
+    programming instead, the same cells are hidden and the same ranges found."""
+    tables = LAYOUTS[layout]
+    by_flow = suppress_linked(data, tables, value="n", rounding=rounding)
+    original = disclosure._Boxes.network
+    try:
+        disclosure._Boxes.network = lambda self: None
+        by_lp = suppress_linked(data, tables, value="n", rounding=rounding)
+        check_lp = check_safe(by_lp)
+    finally:
+        disclosure._Boxes.network = original
+    pd.testing.assert_frame_equal(by_flow.audit, by_lp.audit)
+    for name in tables:
+        pd.testing.assert_frame_equal(by_flow[name].table, by_lp[name].table)
+    pd.testing.assert_frame_equal(check_safe(by_flow).audit, check_lp.audit)
+
+
+@pytest.mark.parametrize("layout, network", [("breakdown and total", True), ("one table", True),
+                                             ("shared margin", False), ("three ways", False)])
+def test_which_linked_sets_are_networks(layout, network):
+    specs = disclosure._table_specs(LAYOUTS[layout])
+    names = ["a", "b", "c"]
+    sizes = np.array([2, 2, 2])
+    layouts = []
+    for name, rows, column in specs:
+        row_vars = [names.index(v) for v in rows]
+        keys = np.array(list(itertools.product(*(range(2) for _ in rows))) + [[-1] * len(rows)])
+        layouts.append(disclosure._Layout(name, row_vars, names.index(column), keys, np.array([0, 1, -1])))
+    assert (disclosure._Boxes(layouts, sizes).network() is not None) == network
 
 
 # --- the result, and bad input ------------------------------------------------------------------------------

@@ -512,7 +512,7 @@ def suppress_linked(
     def known(hidden):
         return _known_ranges(np.where(hidden, np.nan, rounded), hidden, rules)
 
-    intruder = _LinearIntruder(boxes.M, known, rules, truth_atoms=truth_atoms)
+    intruder = _linked_intruder(boxes, known, rules, truth_atoms=truth_atoms)
     if secondary:
         hidden, ranges = _protect(primary, _cost(truth, boxes.margin), boxes.families(), intruder)
     else:
@@ -974,6 +974,7 @@ class _Network:
                                        ).astype(np.int32)
         self.graph = csr_array((self.cap[positive].astype(np.int32), self.p_indices, self.p_indptr),
                                shape=(n, n))
+        self._bounds = {}
 
     @classmethod
     def from_grid(cls, lo, hi, row_lines, column_lines, truth=None):
@@ -1064,6 +1065,11 @@ class _Network:
     def bounds(self, a):
         """Exact lowest and highest value of arc ``a`` (module notes: one maximum flow each way, less the
         arc's own reverse edge, which joins the two ends directly), or None if a flow reached the cap."""
+        if a not in self._bounds:
+            self._bounds[a] = self._solve(a)
+        return self._bounds[a]
+
+    def _solve(self, a):
         u, v = self.tails[a], self.heads[a]
         f = float(self.flow[a])
         up = self._maxflow(v, u) - int(self.cap[self.bwd[a]])
@@ -1457,6 +1463,189 @@ class _Boxes:
                 q = order[pos].reshape(totals.size, size)[complete]
                 out.append(np.column_stack([q, totals[complete]]))
         return out
+
+
+    def _lookup(self, keys):
+        """The published count with each of these keys (-1: every value), or -1 where none is published."""
+        radix = tuple(self.sizes + 1)
+        codes = np.ravel_multi_index(tuple((self.keys + 1).T), radix)
+        order = np.argsort(codes)
+        wanted = np.ravel_multi_index(tuple((np.asarray(keys) + 1).T), radix)
+        pos = np.minimum(np.searchsorted(codes[order], wanted), codes.size - 1)
+        return np.where(codes[order][pos] == wanted, order[pos], -1)
+
+    def network(self):
+        """The published counts as the arcs of a network, if they have one.
+
+        Boxes that neither nest nor are disjoint (a trust's total and a sex's total) cross. When the kinds
+        of box (which variables each fixes) can be split into two families with no crossing inside either,
+        each family is laminar, and a matrix whose rows are two laminar families of sets is a network matrix
+        (Schrijver, *Combinatorial Optimization*, 2003, on totally unimodular matrices; each family is a
+        tree): a node per box, an arc into each box of the first family from the box around it, an arc out
+        of each box of the second family to the box around it, a finest count an arc from its smallest box
+        in the first family to its smallest in the second, the grand total an arc back. A breakdown and its
+        total (trust x sex x group with trust x group), and two periods with their sum, are such sets;
+        tables sharing only a margin (trust x sex with trust x group) are not.
+
+        Returns None, or (nodes, tails, heads, extra): arcs 0.. are the published counts in order, then one
+        arc per ``extra`` entry: an array of finest counts that no published count tells apart (their sum),
+        or an int, the arc whose flow a subdividing arc repeats.
+        """
+        keys, n_q = self.keys, len(self.keys)
+        fixed = keys >= 0
+        whole, grand = fixed.all(axis=1), ~fixed.any(axis=1)
+        boxes = np.flatnonzero(~whole & ~grand)
+        patterns, pattern_of = np.unique(fixed[boxes], axis=0, return_inverse=True)
+        pattern_of = pattern_of.ravel()
+        k = len(patterns)
+        nested = (patterns[:, None, :] <= patterns[None, :, :]).all(axis=2)
+        cross = ~(nested | nested.T)
+        colour = np.full(k, -1)
+        for start in range(k):  # two-colour the kinds of box (a handful: at most 2**variables)
+            if colour[start] >= 0:
+                continue
+            colour[start], stack = 0, [start]
+            while stack:
+                a = stack.pop()
+                for b in np.flatnonzero(cross[a]):
+                    if colour[b] < 0:
+                        colour[b] = 1 - colour[a]
+                        stack.append(b)
+                    elif colour[b] == colour[a]:
+                        return None
+        node = np.full(n_q, -1, dtype=np.int64)
+        node[boxes] = 2 + np.arange(boxes.size)  # 0 and 1: the outermost box of each family
+        n_atoms = self.M.shape[1]
+        atom_keys = np.column_stack(self.coords)
+        tails, heads = np.zeros(n_q, dtype=np.int64), np.zeros(n_q, dtype=np.int64)
+        leaf = [np.full(n_atoms, 0, dtype=np.int64), np.full(n_atoms, 1, dtype=np.int64)]
+        for family in (0, 1):
+            chain = np.flatnonzero(colour == family)
+            chain = chain[np.argsort(-patterns[chain].sum(axis=1), kind="stable")]  # smallest boxes first
+            for i, p in enumerate(chain):
+                members = boxes[pattern_of == p]
+                parent = np.full(members.size, family, dtype=np.int64)
+                open_ = np.ones(members.size, dtype=bool)
+                for q in chain[i + 1:]:
+                    found = self._lookup(np.where(patterns[q], keys[members], -1))
+                    take = open_ & (found >= 0)
+                    parent[take] = node[found[take]]
+                    open_ &= ~take
+                tails[members], heads[members] = ((parent, node[members]) if family == 0 else
+                                                  (node[members], parent))
+            assigned = np.zeros(n_atoms, dtype=bool)
+            for p in chain:
+                found = self._lookup(np.where(patterns[p], atom_keys, -1))
+                take = ~assigned & (found >= 0)
+                leaf[family][take] = node[found[take]]
+                assigned |= take
+        tails[grand], heads[grand] = 1, 0
+        atom_q = self._lookup(atom_keys)
+        tails[atom_q[atom_q >= 0]] = leaf[0][atom_q >= 0]
+        heads[atom_q[atom_q >= 0]] = leaf[1][atom_q >= 0]
+        extra, extra_t, extra_h = [], [], []
+        free = np.flatnonzero(atom_q < 0)  # finest counts not published: one arc per pair of smallest boxes
+        if free.size:
+            pair = leaf[0][free] * (boxes.size + 2) + leaf[1][free]
+            uniq, group = np.unique(pair, return_inverse=True)
+            for g in range(uniq.size):
+                extra.append(free[group.ravel() == g])
+            extra_t += list(uniq // (boxes.size + 2))
+            extra_h += list(uniq % (boxes.size + 2))
+        if not grand.any():
+            extra.append(np.zeros(0, dtype=np.int64))  # the grand total, not published: a free arc
+            extra_t.append(1)
+            extra_h.append(0)
+        tails, heads = np.concatenate([tails, extra_t]).astype(np.int64), np.concatenate([heads, extra_h]
+                                                                                         ).astype(np.int64)
+        n = boxes.size + 2
+        seen = {}
+        for a in range(tails.size):  # parallel or opposite arcs: all but the first get a node of their own
+            pair = (min(tails[a], heads[a]), max(tails[a], heads[a]))
+            if pair in seen:
+                tails, heads = np.append(tails, n), np.append(heads, heads[a])
+                heads[a] = n
+                extra.append(a)
+                n += 1
+            else:
+                seen[pair] = a
+        return n, tails, heads, extra
+
+
+class _FlowIntruder:
+    """Linked tables that form a network (:meth:`_Boxes.network`): the attack of one table, maximum flows,
+    with linear programming for a bound that reaches the flows' cap and for a first fitting table when the
+    true counts are not known and a flow cannot find one."""
+
+    def __init__(self, boxes, structure, known, rules, zero_atoms=None, truth_atoms=None):
+        self.n, self.tails, self.heads, self.extra = structure
+        self.known, self.rules, self.truth_atoms = known, rules, truth_atoms
+        self.zero = np.zeros(boxes.M.shape[1], dtype=bool) if zero_atoms is None else zero_atoms
+        self.linear = _LinearIntruder(boxes.M, known, rules, zero_atoms=zero_atoms, truth_atoms=truth_atoms)
+        self.n_q = boxes.M.shape[0]
+        self._key = None
+
+    def _flow(self, atoms):
+        flow = list(self.linear.M @ atoms)
+        for e in self.extra:
+            flow.append(flow[e] if isinstance(e, (int, np.integer)) else atoms[e].sum())
+        return np.rint(np.array(flow, dtype=np.float64)).astype(np.int64)
+
+    def _network(self, hidden):
+        key = hidden.tobytes()
+        if key != self._key:
+            lo, hi = self.known(hidden)
+            x_lo, x_hi = [], []
+            for e in self.extra:
+                x_lo.append(0.0)
+                x_hi.append(0.0 if not isinstance(e, (int, np.integer)) and e.size and self.zero[e].all()
+                            else np.inf)
+            lo, hi = np.concatenate([lo, x_lo]), np.concatenate([hi, x_hi])
+            self._net = None
+            if self.truth_atoms is not None:
+                flow = self._flow(self.truth_atoms)
+            else:
+                try:
+                    flow = _Network.feasible_flow(self.n, self.tails, self.heads, lo, hi)
+                except _TooLarge:
+                    flow = self._flow(self.linear.point) if self.linear.feasible(hidden) else None
+            if flow is not None:
+                self._net = _Network(self.n, self.tails, self.heads, lo, hi, flow)
+            self._key = key
+        return self._net
+
+    def _fallback(self, hidden):
+        def bounds(a):
+            self.linear._prepare(hidden)
+            return self.linear._extreme(a, 1.0), self.linear._extreme(a, -1.0)
+        return bounds
+
+    def _targets(self, mask):
+        return np.concatenate([mask, np.zeros(self.tails.size - self.n_q, dtype=bool)])
+
+    def feasible(self, hidden) -> bool:
+        return self._network(hidden) is not None
+
+    def first_exposed(self, hidden):
+        net, fallback = self._network(hidden), self._fallback(hidden)
+        truth = self._flow(self.truth_atoms)
+        for a in np.flatnonzero(hidden):
+            if net.exposed(a, int(truth[a]), self.rules, fallback):
+                return int(a)
+        return None
+
+    def audit(self, hidden, targets=None):
+        net = self._network(hidden)
+        targets = hidden if targets is None else targets
+        return tuple(r[:self.n_q] for r in net.ranges(self._targets(targets), self.rules,
+                                                       self._fallback(hidden)))
+
+
+def _linked_intruder(boxes, known, rules, zero_atoms=None, truth_atoms=None):
+    structure = boxes.network()
+    if structure is None:
+        return _LinearIntruder(boxes.M, known, rules, zero_atoms=zero_atoms, truth_atoms=truth_atoms)
+    return _FlowIntruder(boxes, structure, known, rules, zero_atoms=zero_atoms, truth_atoms=truth_atoms)
 
 
 # --- linked tables from tidy data --------------------------------------------------------------------------
@@ -1930,7 +2119,7 @@ def _check_boxes(parsed, rules, checked, symbol, single):
         shown_q[q[shown]] = True
         target_q[q[p.hidden]] = True
     hidden_q = ~shown_q
-    intruder = _LinearIntruder(boxes.M, lambda h: (lo_q, hi_q), rules, zero_atoms=boxes.zero_atoms())
+    intruder = _linked_intruder(boxes, lambda h: (lo_q, hi_q), rules, zero_atoms=boxes.zero_atoms())
     consistent = intruder.feasible(hidden_q)
     ranges = intruder.audit(hidden_q, targets=target_q) if consistent else np.full((4, n_q), np.nan)
     audits = []

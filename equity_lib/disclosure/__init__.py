@@ -92,12 +92,15 @@ How the bounds are computed, exactly over whole numbers:
   counts, whole numbers of at least 0; every published number, in any table, is the sum of the finest
   counts in its box and is bounded as above. Every linear relation among the tables (a shared margin,
   a breakdown and its total, two periods and their sum) follows from this, and so do the Frechet-type
-  bounds a finest count's non-negativity gives. Each bound is a linear programme (HiGHS, through
-  ``scipy.optimize.milp``); the constraints of linked tables need not be a network, so when an
-  optimum is not at whole numbers the whole-number programme is solved instead, and the range "if it
-  is small" is solved with the cell held to 1..7 rather than read off the range. This is the audit of
-  linked tables of Hundepool et al. (2012), chapter 4, and of de Wolf and Giessing, "Adjusting the
-  tau-ARGUS modular approach to deal with linked tables", *Data & Knowledge Engineering* 68(11), 2009.
+  bounds a finest count's non-negativity gives. When the boxes split into two families of nested boxes
+  (a breakdown and its total; two periods and their sum) the constraints are again a network, and the
+  bounds are maximum flows as for one table. Otherwise (tables that share only a margin, three-way sets)
+  each bound is a linear programme (HiGHS, through ``scipy.optimize.milp``); such constraints need not be
+  a network, so when an optimum is not at whole numbers the whole-number programme is solved instead,
+  and the range "if it is small" is solved with the cell held to 1..7 rather than read off the range.
+  This is the audit of linked tables of Hundepool et al. (2012), chapter 4, and of de Wolf and Giessing,
+  "Adjusting the tau-ARGUS modular approach to deal with linked tables", *Data & Knowledge Engineering*
+  68(11), 2009.
   ``possible_values`` counts the whole numbers from lowest to highest; with linked tables a number in
   between may be impossible (the ends are exact).
 

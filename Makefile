@@ -98,6 +98,7 @@ bench: install
 	taskset -c 0 $(BIN)/python benchmarks/bench_spc.py
 	taskset -c 0 $(BIN)/python benchmarks/bench_rates.py
 	taskset -c 0 $(BIN)/python benchmarks/bench_inequality.py
+	taskset -c 0 $(BIN)/python benchmarks/bench_scale.py
 
 # Into this checkout's datasets/ (byte for byte the committed files), never into an installed package.
 data: install

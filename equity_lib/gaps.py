@@ -59,8 +59,11 @@ def _counts_by_key(sub: pd.DataFrame, keys: list[str], numerator: str, denominat
     grouped = frame.groupby(keys, observed=True, sort=True)
     # sum(min_count=...) alone would treat a missing trust as 0 and understate a pooled count.
     totals = grouped[["numerator", "denominator"]].sum()
-    incomplete = grouped[["numerator", "denominator"]].agg(lambda s: s.isna().any()).any(axis=1)
-    totals.loc[incomplete.to_numpy()] = np.nan
+    missing = np.isnan(num) | np.isnan(den)
+    if missing.any():  # a key is incomplete if any of its rows misses a count (ngroup numbers keys in order)
+        code = grouped.ngroup().to_numpy()
+        incomplete = np.bincount(code[code >= 0], weights=missing[code >= 0], minlength=len(totals)) > 0
+        totals.loc[incomplete] = np.nan
     return totals
 
 

@@ -45,7 +45,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["ALPHA", "DispersionTest", "OverdispersionWarning", "dispersion_test"]
 
@@ -109,6 +108,8 @@ def dispersion_test(z, *, winsorise: float = 0.0, alpha: float = ALPHA, axis: in
     Spiegelhalter DJ (2005). Funnel plots for comparing institutional performance. *Statistics in
     Medicine* 24(8):1185-1202, doi:10.1002/sim.1970, section 6.
     """
+    from scipy import stats  # imported on first use (it is slow)
+
     z = np.asarray(z, dtype="float64")
     if z.ndim == 0:
         raise ValueError("z must hold one z-score per unit, not a single number.")

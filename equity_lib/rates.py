@@ -32,7 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from equity_lib._validation import (
     by_columns,
@@ -82,8 +82,9 @@ DSR_MIN_COUNT = 10  # a DSR from fewer events is withheld (PHE Technical Guide; 
 # --------------------------------------------------------------------------------------------------
 
 def _z(confidence: float) -> float:
-    """Two-sided normal deviate: z = Phi^-1(1 - (1 - confidence) / 2), 1.959964 for 0.95."""
-    return float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    """Two-sided normal deviate: z = Phi^-1(1 - (1 - confidence) / 2), 1.959964 for 0.95 (``ndtri``, the
+    function ``scipy.stats.norm.ppf`` evaluates, without importing scipy.stats)."""
+    return float(special.ndtri(1 - (1 - confidence) / 2))
 
 
 def wilson_limits(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -382,6 +383,8 @@ def mean(data: pd.DataFrame, value: str, *, by: str | list[str] | None = None,
         sd = np.sqrt(squares / (count - 1))
     sd[count < 2] = np.nan
     total[count == 0] = np.nan
+
+    from scipy import stats  # imported on first use (it is slow)
 
     def limits(level):
         with np.errstate(invalid="ignore", divide="ignore"):

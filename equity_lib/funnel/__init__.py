@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from equity_lib._validation import (
     confidence_levels,
@@ -100,7 +100,7 @@ def proportion_funnel(n, target: float, confidence: float = 0.95) -> tuple[np.nd
     (Spiegelhalter 2005; PHEindicatormethods' ``sigma_adjustment``). Not clipped to [0, 1].
     """
     n = np.asarray(n, dtype="float64")
-    z = stats.norm.ppf(_one_sided(confidence))
+    z = special.ndtri(_one_sided(confidence))  # the normal quantile (what scipy.stats.norm.ppf evaluates)
     half = z * np.sqrt(target * (1 - target) / n)
     return target - half, target + half
 
@@ -502,15 +502,15 @@ def overdispersion_estimates(z, s, winsorise: float = 0.1) -> tuple[float, float
 
 
 def _signal(value, bounds, levels):
-    """The widest level whose limits the value lies beyond, as words."""
-    signal = np.full(value.shape, "within limits", dtype=object)
-    for level in sorted(levels):  # wider levels overwrite narrower ones
-        lower, upper = bounds[level]
-        signal = np.where(value > upper, f"above {_pct(level)} limit", signal)
-        signal = np.where(value < lower, f"below {_pct(level)} limit", signal)
+    """The widest level whose limits the value lies beyond, as words (a categorical, built from codes)."""
     categories = ([f"above {_pct(lv)} limit" for lv in sorted(levels, reverse=True)] + ["within limits"]
                   + [f"below {_pct(lv)} limit" for lv in sorted(levels)])
-    return pd.Categorical(signal, categories=categories)
+    code = np.full(value.shape, categories.index("within limits"), dtype=np.int64)
+    for level in sorted(levels):  # wider levels overwrite narrower ones
+        lower, upper = bounds[level]
+        code = np.where(value > upper, categories.index(f"above {_pct(level)} limit"), code)
+        code = np.where(value < lower, categories.index(f"below {_pct(level)} limit"), code)
+    return pd.Categorical.from_codes(code, categories=categories)
 
 
 def _pct(level: float) -> str:
@@ -683,13 +683,13 @@ def _warn_overdispersed(data, names, z, signal, levels, test, winsorise):
     """OverdispersionWarning: the test's figures, the units outside the widest limits the data reach
     (most extreme first) and the fix."""
     units = len(data)
-    signal = np.asarray(signal.astype(str))
-    order = np.argsort(-np.abs(z), kind="stable")
     found = "No unit lies outside the limits yet, but they are too narrow for these units."
     for level in sorted(levels, reverse=True):  # the first level any unit lies beyond, from the widest
-        outside = (f"above {_pct(level)} limit", f"below {_pct(level)} limit")
-        beyond = [i for i in order if signal[i] in outside]
-        if beyond:
+        outside = np.isin(signal.codes, [signal.categories.get_loc(f"{side} {_pct(level)} limit")
+                                         for side in ("above", "below")])
+        beyond = np.flatnonzero(outside)
+        beyond = beyond[np.argsort(-np.abs(z[beyond]), kind="stable")]  # most extreme first
+        if beyond.size:
             if names is None:
                 shown = rows_phrase(list(data.index[beyond]))
             else:

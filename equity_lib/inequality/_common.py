@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from equity_lib._validation import group_codes, rows_phrase
 
 
 def z_value(level: float) -> float:
-    """Two-sided standard normal quantile: 1.959964 for 0.95, 3.090232 for 0.998."""
-    return float(stats.norm.ppf(1 - (1 - level) / 2))
+    """Two-sided standard normal quantile: 1.959964 for 0.95, 3.090232 for 0.998 (``ndtri``, the function
+    ``scipy.stats.norm.ppf`` evaluates, without importing scipy.stats)."""
+    return float(special.ndtri(1 - (1 - level) / 2))
 
 
 def check_bool(value, name: str) -> bool:
@@ -132,6 +133,66 @@ def wls_line(share: np.ndarray, rank: np.ndarray, y: np.ndarray):
         c = share * dev / sxx
     d = share - rbar * c
     return (d * y).sum(axis=1), (c * y).sum(axis=1), c, d
+
+
+def number_key(values) -> list[np.ndarray]:
+    """Two integer columns that are equal for two values exactly when :func:`format_number` writes them
+    alike and they are alike in sign and in their side of 1 (what the sentences about them test).
+
+    The first column is the value within the branch of :func:`format_number` it takes: the whole number;
+    for three significant figures with ``d`` decimals, ``d`` and the value rounded to ``d`` decimals,
+    times 10^d (a value within 1e-6 of halfway is left to Python's exact rounding: it goes to the last
+    branch); the float's own bits when not finite and in the last branch. The second packs the branch
+    (0 not finite, 1 whole, 2 three significant figures, 3 otherwise) with the signs of the value and of
+    ``value - 1`` (-1, 0, 1, or 2 when missing).
+    """
+    v = np.asarray(values, dtype="float64")
+    magnitude = np.abs(v)
+    finite = np.isfinite(v)
+    whole = finite & (v == np.floor(np.where(finite, v, 0.0))) & (magnitude < 1e7)
+    ordinary = finite & ~whole & (magnitude >= 1e-4) & (magnitude < 1e7)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        digits = np.where(ordinary, np.maximum(0, 2 - np.floor(np.log10(np.where(ordinary, magnitude, 1.0)))),
+                          0.0)
+    scaled = np.where(ordinary, magnitude, 0.0) * 10.0**digits
+    ordinary &= np.abs(scaled - np.floor(scaled) - 0.5) >= 1e-6
+    branch = np.select([~finite, whole, ordinary], [0, 1, 2], 3)
+    within = np.where(whole, np.where(whole, v, 0.0), 0.0).astype(np.int64)
+    within = np.where(ordinary, digits.astype(np.int64) * 2**40 + np.rint(scaled).astype(np.int64), within)
+    within = np.where((branch == 0) | (branch == 3), v.view(np.int64), within)
+
+    def side(x):
+        with np.errstate(invalid="ignore"):
+            return np.where(np.isnan(x), 2, np.sign(x)).astype(np.int64) + 1  # 0 to 3
+
+    return [within, (side(v) * 4 + side(v - 1)) * 4 + branch]
+
+
+def distinct_rows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For rows described by equal-length key arrays: each row's combination code (0, 1, ... in order of
+    first appearance) and the first row of each combination."""
+    n = len(keys[0])
+    code = np.zeros(n, dtype=np.int64)
+    for key in keys:
+        key_codes, uniques = pd.factorize(np.asarray(key), use_na_sentinel=False)
+        code, _ = pd.factorize(code * max(len(uniques), 1) + key_codes)
+    previous_max = np.maximum.accumulate(np.r_[-1, code[:-1]]) if n else code
+    return code, np.flatnonzero(code > previous_max)
+
+
+def text_codes(keys: list[np.ndarray], build) -> tuple[np.ndarray, list[str]]:
+    """``build(i)``, a sentence about row ``i``, for every row: each row's code into a list of the distinct
+    sentences. ``build`` is called once per distinct combination of ``keys``, which must hold everything
+    the sentence depends on (e.g. :func:`number_key` of the numbers it quotes): a million rows cost a
+    Python call per distinct sentence, not per row."""
+    code, first = distinct_rows(keys)
+    return code, [build(i) for i in first]
+
+
+def text_column(keys: list[np.ndarray], build):
+    """As :func:`text_codes`, as a column of text (pandas' ``str`` dtype) with a sentence per row."""
+    code, texts = text_codes(keys, build)
+    return pd.array(texts, dtype="str").take(code)
 
 
 def format_number(value: float) -> str:

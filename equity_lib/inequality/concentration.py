@@ -41,6 +41,8 @@ from equity_lib.inequality._common import (
     check_favourable,
     format_number,
     layout,
+    number_key,
+    text_column,
     z_value,
 )
 
@@ -218,21 +220,24 @@ def _kinds(kind, bounds) -> list[str]:
 
 
 def _words(out: pd.DataFrame, favourable):
+    """Which direction is worse, and a sentence per row (built once per distinct sentence)."""
     worse = {True: "lower values are worse", False: "higher values are worse",
              None: "direction not stated (pass favourable=True if higher values are better, False if worse)"}
     worse = worse[favourable]
-    texts = []
-    for value in out["value"].to_numpy():
+    values = out["value"].to_numpy()
+
+    def build(i):
+        value = values[i]
         if not np.isfinite(value):
-            texts.append(f"{worse}; not computed (needs at least two units with a positive mean)")
-        elif value == 0:
-            texts.append(f"{worse}; no concentration: the variable is spread evenly across the ranking")
-        else:
-            among_poor = value < 0
-            text = (f"{worse}; the variable is concentrated among the more "
-                    f"{'disadvantaged' if among_poor else 'advantaged'} (index {format_number(value)})")
-            if favourable is not None:
-                poor_worse = among_poor != favourable
-                text += f", so the {'more' if poor_worse else 'less'} disadvantaged are worse off"
-            texts.append(text)
-    return worse, texts
+            return f"{worse}; not computed (needs at least two units with a positive mean)"
+        if value == 0:
+            return f"{worse}; no concentration: the variable is spread evenly across the ranking"
+        among_poor = value < 0
+        text = (f"{worse}; the variable is concentrated among the more "
+                f"{'disadvantaged' if among_poor else 'advantaged'} (index {format_number(value)})")
+        if favourable is not None:
+            poor_worse = among_poor != favourable
+            text += f", so the {'more' if poor_worse else 'less'} disadvantaged are worse off"
+        return text
+
+    return worse, text_column(number_key(values), build)

@@ -72,7 +72,9 @@ from equity_lib.inequality._common import (
     format_number,
     group_name,
     layout,
+    number_key,
     relative_rank,
+    text_column,
     wls_line,
     z_value,
 )
@@ -628,22 +630,24 @@ WORSE_WORDS = {
 
 
 def _interpretation(out, levels, multiplier, favourable, reasons):
-    """Plain words: which way is worse, which end has the higher values, who is worse off."""
+    """Plain words: which way is worse, which end has the higher values, who is worse off.
+
+    Each distinct sentence is built once (keyed on the reason, the gap as written, the gradient's sign
+    and where the limits fall), not once per area."""
     sii_values = out["sii"].to_numpy()
     gradient = np.sign(sii_values / multiplier)  # > 0: values rise from most to least deprived
     suffix = level_suffix(levels[0])
     lower = out[f"sii_lower_{suffix}"].to_numpy()
     upper = out[f"sii_upper_{suffix}"].to_numpy()
     worse = WORSE_WORDS[favourable]
-    texts = []
-    for k in range(len(out)):
+    level = f"{round(levels[0] * 100, 8):g}%"
+
+    def build(k):
         if reasons[k] is not None:
-            texts.append(f"{worse}; no SII: {reasons[k]}")
-            continue
+            return f"{worse}; no SII: {reasons[k]}"
         gap = format_number(abs(sii_values[k]))  # on the SII's own scale (times abs(multiplier))
         if gradient[k] == 0 or not np.isfinite(gradient[k]):
-            texts.append(f"{worse}; no gradient: the fitted line is flat from the most to the least deprived")
-            continue
+            return f"{worse}; no gradient: the fitted line is flat from the most to the least deprived"
         most_higher = gradient[k] < 0
         text = (f"{worse}; the most deprived have {'higher' if most_higher else 'lower'} values (the fitted "
                 f"value is {gap} {'higher' if most_higher else 'lower'} at the most deprived end than at "
@@ -652,11 +656,15 @@ def _interpretation(out, levels, multiplier, favourable, reasons):
             most_worse = most_higher != favourable
             text += f", so the {'most' if most_worse else 'least'} deprived are worse off"
         if np.isfinite(lower[k]) and np.isfinite(upper[k]):
-            level = f"{round(levels[0] * 100, 8):g}%"
             if lower[k] > 0 or upper[k] < 0:
                 text += f"; the {level} limits exclude 0 (0 would mean no gradient)"
             else:
                 text += (f"; the {level} limits include 0 (0 would mean no gradient), so the gap could be "
                          "chance")
-        texts.append(text)
-    return worse, texts
+        return text
+
+    with np.errstate(invalid="ignore"):
+        limits = np.select([~(np.isfinite(lower) & np.isfinite(upper)), (lower > 0) | (upper < 0)], [0, 1], 2)
+    reason_codes, _ = pd.factorize(pd.Series(reasons, dtype=object), use_na_sentinel=False)
+    keys = [*number_key(sii_values), np.where(np.isnan(gradient), 2, gradient), limits, reason_codes]
+    return worse, text_column(keys, build)

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
 
 D2 = 1.128  # bias correction of the moving range of two (Montgomery, Appendix VI)
 D4 = 3.267  # upper limit factor of the moving range of two
@@ -111,6 +110,8 @@ def mean_moving_range(values, seg, nseg, mask, screen: bool) -> np.ndarray:
 
 def c4(n: np.ndarray) -> np.ndarray:
     """Exact c4(n) = sqrt(2 / (n - 1)) Gamma(n / 2) / Gamma((n - 1) / 2); NaN for n < 2."""
+    from scipy.special import gammaln  # imported on first use
+
     n = np.asarray(n, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.sqrt(2 / (n - 1)) * np.exp(gammaln(n / 2) - gammaln((n - 1) / 2))

@@ -23,7 +23,6 @@ round(log2(n)) + 3, and there are unusually few crossings when fewer than qbinom
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binom
 
 ON_LINE_RTOL = 1e-9  # "on the centre line" within floating-point error
 
@@ -120,6 +119,8 @@ def anhoej(y, cl, seg, nseg) -> dict[str, np.ndarray]:
     Returns per segment: n_useful, longest_run, longest_run_max, crossings, crossings_min, runs_signal;
     and per point: in_long_run (belongs to a run longer than longest_run_max).
     """
+    from scipy.stats import binom  # imported on first use (scipy.stats is slow to import)
+
     side = side_of_line(y, cl)
     useful = side != 0
     us, sseg = side[useful], seg[useful]

@@ -159,7 +159,7 @@ class Column:
 
     @property
     def is_ordered(self) -> bool:
-        """True when the codes are typed as ordered: ``ordered`` if given, else as the national list is."""
+        """Whether the codes are typed as ordered (``ordered`` if given, else as the national list is)."""
         if self.ordered is not None:
             return bool(self.ordered)
         return isinstance(self.codes, str) and _NATIONAL_FIELDS[self.codes].ordered

@@ -274,7 +274,8 @@ def sii_points(data: pd.DataFrame, group: str, denominator: str, value: str | No
                numerator: str | None = None, by: str | list[str] | None = None, value_type: int | str = 0,
                transform: bool = False, multiplier: float = 1, most_deprived: str = "lowest",
                curve_points: int = 41) -> pd.DataFrame:
-    """The points and fitted line behind :func:`sii`, tidy, for plotting (:func:`plot_sii`).
+    """The points and fitted line behind :func:`sii`, tidy, for plotting
+    (:func:`plot_sii`).
 
     Arguments as :func:`sii`. Returns one row per area and quantile (``layer = "quantile"``: ``group``
     (the quantile label), ``denominator`` (its population), ``population_share``, ``relative_rank``,

@@ -114,8 +114,9 @@ def spc(
         names no point of the data is an error, never ignored.
     freeze : int, optional
         Compute each phase's limits from its first ``freeze`` points only and extend them. A phase with
-        fewer points than ``freeze`` uses all of them: a :class:`FreezeWarning` names its series and
-        ``summary()``'s note says so (one short series does not stop the others).
+        fewer points than ``freeze`` uses all of them: a
+        :class:`~equity_lib.process_control.engine.FreezeWarning` names its series and ``summary()``'s
+        note says so (one short series does not stop the others).
     exclude : list or dict, optional
         ``time`` values (read as for ``rebase``) left out of the centre line and limits (neighbours
         become adjacent in the moving ranges, as qicharts2 does) but still plotted and judged.

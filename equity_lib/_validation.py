@@ -16,10 +16,10 @@ _MAX_ROWS_SHOWN = 5
 
 def rows_phrase(labels: Sequence) -> str:
     """'row 3' / 'rows 3, 7 and 9' / 'rows 3, 7, 9, 12, 15 and 20 more', for error messages."""
-    labels = [repr(label) if isinstance(label, str) else str(label) for label in labels]
+    # Only the labels shown are formatted: a million flagged rows cost no more than five.
+    shown = [repr(label) if isinstance(label, str) else str(label) for label in labels[:_MAX_ROWS_SHOWN]]
     if len(labels) == 1:
-        return f"row {labels[0]}"
-    shown = labels[:_MAX_ROWS_SHOWN]
+        return f"row {shown[0]}"
     rest = len(labels) - len(shown)
     if rest:
         return f"rows {', '.join(shown)} and {rest} more"

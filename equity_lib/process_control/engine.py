@@ -574,6 +574,13 @@ def _warn_gaps(work, series):
         DataGapWarning, stacklevel=3)
 
 
+def _phase_names(segments, details, seg, work, series, phase):
+    """'series 'A' phase 2 (detail)' for the first five of ``segments``, for a warning."""
+    first_point = np.searchsorted(seg, segments[:5])
+    return [f"series {_name(series[work['code'][i]])} phase {phase[i]} ({detail})"
+            for i, detail in zip(first_point, details, strict=True)]
+
+
 def _name(label):
     """A series label as the user wrote it: 1, not np.int64(1)."""
     return repr(label.item() if isinstance(label, np.generic) else label)
@@ -825,9 +832,7 @@ def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
     # whole story, and summary() says why it has no limits.
     if (no_limits & (reason < 4)).any():
         where = np.flatnonzero(no_limits & (reason < 4))
-        first_point = np.searchsorted(seg, where)
-        names = [f"series {_name(series[work['code'][i]])} phase {phase[i]} ({texts[reason[s]][11:]})"
-                 for s, i in zip(where[:5], first_point[:5], strict=True)]
+        names = _phase_names(where, [texts[r][11:] for r in reason[where[:5]]], seg, work, series, phase)
         warnings.warn(
             f"{where.size} phase(s) have no process limits and are charted without them: "
             f"{'; '.join(names)}{' ...' if where.size > 5 else ''}. Their points keep their rows (lcl and "
@@ -844,9 +849,7 @@ def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
             note = pd.Series(np.where(short, np.where(note.isna(), extra, note + "; " + extra), note),
                              dtype=object)
             where = np.flatnonzero(short)
-            first_point = np.searchsorted(seg, where)
-            names = [f"series {_name(series[work['code'][i]])} phase {phase[i]} ({length[s]} points)"
-                     for s, i in zip(where[:5], first_point[:5], strict=True)]
+            names = _phase_names(where, [f"{n} points" for n in length[where[:5]]], seg, work, series, phase)
             warnings.warn(
                 f"freeze={freeze} is longer than {where.size} phase(s), whose limits therefore use all of "
                 f"their points, as if there were no freeze: {'; '.join(names)}"

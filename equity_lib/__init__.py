@@ -20,6 +20,7 @@
 * :mod:`equity_lib.focus` - choosing the focus: :func:`excess_cases`, :func:`pareto`, :func:`plot_pareto`.
 * :mod:`equity_lib.pause` - the equity pause record for a board: :func:`equity_pause`.
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
+* :func:`readable` - plain-English column headers for a table shown to a reader.
 
 Importing the package is cheap: each name is imported from its module the first time it is used
 (PEP 562), so ``import equity_lib`` does not load scipy, statsmodels or matplotlib until a function
@@ -51,18 +52,20 @@ _LAZY = {
     "plot_pareto": "equity_lib.focus.plot",
     "gap_spc": "equity_lib.gaps",
     "group_gap": "equity_lib.gaps",
+    "readable": "equity_lib.readable",
     "EquityPause": "equity_lib.pause",
     "equity_pause": "equity_lib.pause",
 }
 _SUBMODULES = ("colours", "datasets", "disclosure", "focus", "funnel", "gaps", "inequality",
-               "overdispersion", "pause", "process_control", "quality", "rates", "synthetic")
+               "overdispersion", "pause", "process_control", "quality", "rates", "readable", "synthetic")
 
 __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "OverdispersionWarning", "SPCResult", "spc",
            "ESP2013", "dsr", "isr", "mean", "proportion", "rate",
            "FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel",
            "assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
            "summary_measures",
-           "EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto"]
+           "EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto",
+           "readable"]
 
 
 def __getattr__(name: str):

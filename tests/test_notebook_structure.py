@@ -97,3 +97,91 @@ def test_data_loaded_the_same_way(path):
     sources = "\n".join("".join(c["source"]) for c in _load(path)["cells"] if c["cell_type"] == "code")
     assert "load(" in sources, "data loaded with equity_lib.datasets.load"
     assert "read_csv(" not in sources, "no ad hoc file reading: add the dataset to equity_lib.datasets"
+
+
+# --- Bitesize, as ../shared/design/curriculum.md measures it ------------------------------------------------
+# The core is everything before the final "## Going further": at most 1,300 words of prose and 3 figures,
+# two quick checks, and an exercise whose charts and tables come before its solution.
+
+CORE_WORDS, CORE_FIGURES, QUICK_CHECKS = 1300, 3, 2
+SESSION_MINUTES, CAPSTONE_MINUTES = 25, 45
+
+
+def _core(nb):
+    """The cells before the final '## Going further' heading."""
+    cells = nb["cells"]
+    starts = [i for i, c in enumerate(cells)
+              if c["cell_type"] == "markdown" and re.search(r"^## Going further", "".join(c["source"]), re.M)]
+    assert starts, "a final '## Going further' heading"
+    return cells[:starts[-1]] + [_before_going_further(cells[starts[-1]])]
+
+
+def _before_going_further(cell):
+    src = "".join(cell["source"])
+    return {**cell, "source": src[:re.search(r"^## Going further", src, re.M).start()]}
+
+
+def _prose_words(cells) -> int:
+    words = 0
+    for c in cells:
+        if c["cell_type"] == "markdown":
+            text = re.sub(r"```.*?```", " ", "".join(c["source"]), flags=re.S)
+            words += len(re.findall(r"[A-Za-z][A-Za-z'’-]*", text))
+    return words
+
+
+def _figures(cells) -> int:
+    return sum(1 for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])
+               if {"image/png", "image/svg+xml"} & set(o.get("data", {})))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_core_is_bitesize(path):
+    core = _core(_load(path))
+    words, figures = _prose_words(core), _figures(core)
+    assert words <= CORE_WORDS, (f"the core has {words} words of prose (at most {CORE_WORDS}): "
+                                 "move side topics under '## Going further'")
+    assert figures <= CORE_FIGURES, f"the core shows {figures} figures (at most {CORE_FIGURES})"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_session_time_fits(path):
+    md = _markdown(_load(path))
+    teaching, exercise = map(int, re.search(r"(\d+) minutes teaching, (\d+) minutes exercise", md).groups())
+    limit = CAPSTONE_MINUTES if re.search(r"\bcapstone\b", md[:md.lower().index("## learning objectives")],
+                                          re.I) else SESSION_MINUTES
+    assert teaching + exercise <= limit, f"{teaching} + {exercise} minutes: a session is at most {limit}"
+
+
+QUICK_CHECK = re.compile(r"^### Check your understanding: (?P<topic>.+)$", re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_two_quick_checks_in_the_core(path):
+    checks = [("".join(c["source"])) for c in _core(_load(path))
+              if c["cell_type"] == "markdown" and QUICK_CHECK.search("".join(c["source"]))]
+    assert len(checks) >= QUICK_CHECKS, \
+        f"{len(checks)} quick checks ('### Check your understanding: ...') in the core"
+    topics = [QUICK_CHECK.search(c)["topic"] for c in checks]
+    assert len(set(topics)) == len(topics), f"each quick check has its own topic: {topics}"
+    for check in checks:
+        body = check[QUICK_CHECK.search(check).end():]
+        question, _, rest = body.partition("- **A.**")
+        assert question.strip().endswith("?"), f"the check asks a question: {question.strip()[-80:]!r}"
+        options = re.findall(r"^- \*\*([A-D])\.\*\* \S", "- **A.**" + rest, re.M)
+        assert options in (["A", "B", "C"], ["A", "B", "C", "D"]), f"3 or 4 answers A, B, C(, D): {options}"
+        answer = re.search(
+            r"<details>\s*<summary>Answer</summary>\s*\n\n\*\*([A-D])\.\*\* \S.*?\n\n</details>", rest, re.S)
+        assert answer, "the answer in <details>: <summary>Answer</summary>, a blank line, '**X.** why'"
+        assert answer[1] in options, f"the answer {answer[1]} is one of the options"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercise_material_comes_before_its_solution(path):
+    cells = _load(path)["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    exercise = next(i for i, s in enumerate(sources) if ":::{exercise}" in s)
+    solution = next(i for i, s in enumerate(sources) if ":::{solution-start}" in s)
+    shown = [c for c in cells[exercise + 1:solution] if c["cell_type"] == "code" and c.get("outputs")]
+    assert shown, ("the charts or tables the exercise needs are shown after it and before its solution, "
+                   "so a learner who does not code can answer from the page")

@@ -17,6 +17,8 @@
   :func:`plot_gap`.
 * :mod:`equity_lib.gaps` - the gap between two groups over time and its own SPC chart: :func:`group_gap`,
   :func:`gap_spc`.
+* :mod:`equity_lib.compare` - is the difference between two estimates (two years' SIIs, two rates) bigger
+  than chance? A test from their confidence limits (Altman & Bland 2003): :func:`compare_estimates`.
 * :mod:`equity_lib.focus` - choosing the focus: :func:`excess_cases`, :func:`pareto`, :func:`plot_pareto`.
 * :mod:`equity_lib.pause` - the equity pause record for a board: :func:`equity_pause`.
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
@@ -50,13 +52,14 @@ _LAZY = {
     "excess_cases": "equity_lib.focus",
     "pareto": "equity_lib.focus",
     "plot_pareto": "equity_lib.focus.plot",
+    "compare_estimates": "equity_lib.compare",
     "gap_spc": "equity_lib.gaps",
     "group_gap": "equity_lib.gaps",
     "readable": "equity_lib.readable",
     "EquityPause": "equity_lib.pause",
     "equity_pause": "equity_lib.pause",
 }
-_SUBMODULES = ("colours", "datasets", "disclosure", "focus", "funnel", "gaps", "inequality",
+_SUBMODULES = ("colours", "compare", "datasets", "disclosure", "focus", "funnel", "gaps", "inequality",
                "overdispersion", "pause", "process_control", "quality", "rates", "readable", "synthetic")
 
 __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "OverdispersionWarning", "SPCResult", "spc",
@@ -64,6 +67,7 @@ __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "Overdispersion
            "FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel",
            "assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
            "summary_measures",
+           "compare_estimates",
            "EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto",
            "readable"]
 

@@ -18,7 +18,7 @@ so a number seen only on a chart fails: add an output that shows it. A sentence 
 Left out of the prose: fenced code, inline code, URLs and link targets, {doc}/{ref} targets, HTML, MyST
 directive lines; digits glued to letters (Q2, A4, COVID-19, ESP2013, 2nd); numbers in words ("five trusts",
 "two in three"); timings (a number before minutes, hours, seconds, pages or words, the "At a glance" Time
-row and a session plan's Minutes column); the "At a glance" Dataset row (the data's description); labels
+row, a table column headed Minutes or Time); the "At a glance" Dataset row (the data's description); labels
 after lesson, cell, step, question, week, month, quintile, decile, rule or band ("lesson 09", "lessons 03,
 05 and 10", "weeks 53-104"); reference list items (a list item with a doi, "2005;24:1185", "2(12):551" or a
 "(year)" / "(Publisher, year)"); a bare year in parentheses or in a sentence that cites (a link, a {ref}
@@ -404,12 +404,25 @@ _REFERENCE = re.compile(rf"doi:|\b(?:19|20)\d\d;\s*\d|\b\d+\(\d+\):\s*e?\d|"
 _ITALIC_TITLE = re.compile(r"(?<![*\w])\*[A-Z][^*]{3,}\*(?!\*)")
 
 
-def prose_claims(markdown: str, *, minutes_column: bool = False) -> list[Claim]:
+def _drop_timing_columns(markdown: str) -> str:
+    """A table whose first column is headed Minutes or Time (a session plan) loses that column."""
+    out, timing = [], False
+    for line in markdown.split("\n"):
+        if not line.lstrip().startswith("|"):
+            timing = False
+        elif not timing and re.match(r"\s*\|\s*(?:minutes?|mins?|time)\s*\|", line, flags=re.I):
+            timing = True
+        if timing:
+            line = re.sub(r"^(\s*)\|[^|]*\|", r"\1|", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def prose_claims(markdown: str) -> list[Claim]:
     """Every number the prose states, with the sentence it is in, in the order written."""
     # the "At a glance" box's Time and Dataset rows: the lesson's timing and the data's description
     raw = re.sub(r"^\|\s*\*\*(?:Time|Dataset)\*\*.*$", "", markdown, flags=re.M)
-    if minutes_column:  # a session plan's table: its first column is the trainer's minutes, not a finding
-        raw = re.sub(r"^\|\s*[^|\n]*\|", "|", raw, flags=re.M)
+    raw = _drop_timing_columns(raw)
     claims: list[Claim] = []
     for paragraph in re.split(r"\n\s*\n", clean_markdown(raw)):
         # each list item is a block of its own; a list item that is a reference is left out whole
@@ -529,13 +542,13 @@ def _shows(claim: Claim, evidence: Evidence) -> str:
     return evidence.nearest(claim.value, claim.percent)
 
 
-def check(page: str, sections: list[tuple[str, str]], evidence: Evidence, *, minutes_column: bool = False,
+def check(page: str, sections: list[tuple[str, str]], evidence: Evidence, *,
           lesson_evidence=lambda number: None) -> tuple[int, list[Flag]]:
     """Numbers checked and flags for one page: sections are (where, markdown) pairs. A sentence that names
     another lesson ("as lesson 09 showed") may also be supported by that lesson's outputs."""
     checked, flags = 0, []
     for where, markdown in sections:
-        for claim in prose_claims(markdown, minutes_column=minutes_column):
+        for claim in prose_claims(markdown):
             checked += 1
             if supported(claim, evidence):
                 continue
@@ -591,7 +604,7 @@ def page_flags(page: str) -> tuple[int, list[Flag]]:
     lesson = lesson_for(number, section)
     assert lesson is not None, f"{book.name}: section '### {number} ...' names no lesson in notebooks/"
     return check(page, [(f"section '### {number}'", section)], evidence_for(lesson),
-                 minutes_column=name == "for-trainers", lesson_evidence=_lesson_evidence)
+                 lesson_evidence=_lesson_evidence)
 
 
 def _lesson_evidence(number: str) -> Evidence | None:
@@ -676,7 +689,9 @@ def test_checker_leaves_out_what_is_not_a_finding():
              "- Spiegelhalter, *Statistics in Medicine* 2005;24:1185-1202, doi:10.1002/sim.1970.")
     assert _fake_flags(prose, "nothing") == []
     plan = "| Minutes | Show | Say |\n|---|---|---|\n| 17 to 23 | The chart | A mean of 55.1%. |"
-    assert [c.text for c in prose_claims(plan, minutes_column=True)] == ["55.1%"]
+    assert [c.text for c in prose_claims(plan)] == ["55.1%"]
+    table = "| Trust | Mean |\n|---|---|\n| 17 | 55.1% |"
+    assert [c.text for c in prose_claims(table)] == ["17", "55.1%"]
 
 
 def test_checker_takes_code_constants_but_not_words_in_code_strings():

@@ -23,7 +23,7 @@ after lesson, cell, step, question, week, month, quintile, decile, rule or band 
 05 and 10", "weeks 53-104"); reference list items (a list item with a doi, "2005;24:1185", "2(12):551" or a
 "(year)" / "(Publisher, year)"); a bare year in parentheses or in a sentence that cites (a link, a {ref}
 role, an *Italic Title*); and integers 0 to 12 as written, which count months, trusts, quintiles, rules and
-steps far too often to check (decimals such as 0.2 or 7.3 are checked).
+steps far too often to check (a percentage such as "7%" and a decimal such as 0.2 are checked).
 
 Matching at the precision the prose states:
 - A number written with d decimals needs an output shown with at least d decimals that rounds to it: "57.2"
@@ -111,9 +111,6 @@ NOT_OUTPUTS: list[tuple[str, str, str, str]] = [
 # Flagged numbers reported to the page's owner and not yet fixed: the reason says what the outputs show.
 KNOWN_FAILURES: list[tuple[str, str, str, str]] = [
     # months seen only on a chart: show them in an output (e.g. the table rows of the flagged months)
-    ("01_plot_the_dots", "April 2024", "every month since April 2024", "only on Moorside's chart"),
-    ("01_plot_the_dots", "October 2023", "one low month, October 2023", "only on the five-trust chart"),
-    ("01_plot_the_dots", "August 2024", "every month since August 2024", "only on the five-trust chart"),
     ("04_missed_appointments", "January 2024", "change from January 2024",
      "lesson 04's data end in 2023-12 (say 'lesson 09 follows ...' to use its outputs)"),
     ("10_inch_wide_mile_deep", "March 2024", "24 months to March 2024", "outputs show only 2025-03"),
@@ -121,14 +118,6 @@ KNOWN_FAILURES: list[tuple[str, str, str, str]] = [
     ("10_inch_wide_mile_deep", "2024", "late summer of 2024", "outputs show only 2025-03"),
     ("10_inch_wide_mile_deep", "August 2024", "trend begins in August 2024", "outputs show only 2025-03"),
     ("10_inch_wide_mile_deep", "August 2024", "sharply since August 2024", "outputs show only 2025-03"),
-    ("11_the_equity_pause", "August 2024", "almost 6% since August 2024", "only on a chart"),
-    ("11_the_equity_pause", "2022", "frozen on 2022-2024", "outputs show dates from 2024-01 only"),
-    ("for-trainers:01", "April 2024", "Every month since April 2024", "only on lesson 01's Moorside chart"),
-    ("for-trainers:01", "October 2023", "low month, October 2023", "only on lesson 01's five-trust chart"),
-    ("for-trainers:01", "October 2023", "October 2023 was one", "only on lesson 01's five-trust chart"),
-    ("for-trainers:01", "August 2024", "every month since August 2024", "only on 01's five-trust chart"),
-    ("for-readers:01", "April 2024", "every month since April 2024", "only on lesson 01's Moorside chart"),
-    ("for-readers:01", "August 2024", "every month since August 2024", "only on 01's five-trust chart"),
     # numbers no output shows, or shows otherwise
     ("04_missed_appointments", "1.4", "in Ferncliffe about 1.4", "the output shows 1.31"),
     ("05_measuring_the_gradient", "0.08", "at 0.08; decile 10", "no output shows decile 1's rank"),
@@ -137,15 +126,7 @@ KNOWN_FAILURES: list[tuple[str, str, str, str]] = [
     ("05_measuring_the_gradient", "70%", '"widened by 70%"', "2.57 / 1.50 is +71%; no output shows it"),
     ("for-trainers:05", "70%", '"widened by 70%"', "2.57 / 1.50 is +71%; no output shows it"),
     ("10_inch_wide_mile_deep", "79.7%", "now hold 79.7% of it", "outputs show 80 (79.7 on the chart)"),
-    ("11_the_equity_pause", "1.6", "quintiles by 1.6 to 2.5", "the outputs show falls of 1.54 to 2.40"),
-    ("11_the_equity_pause", "2.5", "quintiles by 1.6 to 2.5", "the outputs show falls of 1.54 to 2.40"),
-    ("11_the_equity_pause", "1.6", "(falls of 1.6 to 2.5", "the outputs show falls of 1.54 to 2.40"),
-    ("11_the_equity_pause", "2.5", "(falls of 1.6 to 2.5", "the outputs show falls of 1.54 to 2.40"),
-    ("11_the_equity_pause", "0.4", "not quintile 1 (0.4)", "the output shows 0.48"),
     ("for-trainers:11", "8.6%", "reminders (8.6% to 7.1%)", "lesson 11 does not show 8.6 (lesson 09 does)"),
-    ("for-trainers:07", "5.2%", "5.2% of those coded Z", "lesson 07 now shows 18+ week waits, not 52+"),
-    ("for-trainers:07", "5.2%", "5.2% over a year", "lesson 07 now shows 18+ week waits (47.6%), not 52+"),
-    ("for-readers:07", "5.2%", "5.2% of them have waited", "lesson 07 now shows 18+ weeks (47.6%), not 52+"),
 ]
 
 MONTHS = {
@@ -179,6 +160,8 @@ class Evidence:
     numbers: list[tuple[float, int]] = field(default_factory=list)
     months: set[tuple[int, int]] = field(default_factory=set)
     texts: list[str] = field(default_factory=list)
+    where: str = ""  # the cell being read, e.g. "cell 7": the first place each number is shown
+    places: dict[tuple[float, int], str] = field(default_factory=dict)
 
     def __post_init__(self):
         self._sorted: list[tuple[float, int]] | None = None
@@ -191,7 +174,9 @@ class Evidence:
         decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
         if "e" in text.lower():
             decimals -= int(re.split(r"[eE]", text)[1])
-        self.numbers.append((abs(float(text)), max(decimals, 0)))
+        number = (abs(float(text)), max(decimals, 0))
+        self.numbers.append(number)
+        self.places.setdefault(number, self.where)
         self._sorted = None
 
     def add_text(self, text: str) -> None:
@@ -266,14 +251,16 @@ class Evidence:
         return False
 
     def nearest(self, value: float, percent: bool) -> str:
-        pool = list(self._between(value * 0.5 - 1, value * 1.5 + 1))
+        """The output closest to value (as the prose could state it) and the cell that shows it."""
+        pool = [(x, d, (x, d)) for x, d in self._between(value * 0.5 - 1, value * 1.5 + 1)]
         if percent:
-            pool += [(x * 100, max(d - 2, 0)) for x, d in self._between((value * 0.5 - 1) / 100,
-                                                                         (value * 1.5 + 1) / 100)]
+            low, high = (value * 0.5 - 1) / 100, (value * 1.5 + 1) / 100
+            pool += [(x * 100, max(d - 2, 0), (x, d)) for x, d in self._between(low, high)]
         if not pool:
             return "none within half to one and a half times it"
-        x, d = min(pool, key=lambda item: (abs(item[0] - value), -item[1]))
-        return f"{x:.{max(d, 0)}f}"
+        x, d, origin = min(pool, key=lambda item: (abs(item[0] - value), -item[1]))
+        place = self.places.get(origin)
+        return f"{x:.{d}f}" + (f" in {place}" if place else "")
 
     def _span(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
         return (min(self.months), max(self.months)) if self.months else None
@@ -309,9 +296,10 @@ def notebook_evidence(nb: dict) -> Evidence:
     """The numbers and dates of a notebook's code constants and text outputs. Where an output has an HTML
     table, that is read and its text/plain copy is not (the same numbers, with the row index unmarked)."""
     evidence = Evidence()
-    for cell in nb["cells"]:
+    for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
+        evidence.where = f"cell {index}"
         evidence.add_code("".join(cell["source"]))
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
@@ -483,7 +471,8 @@ def _sentence_claims(sentence: str, *, cites: bool) -> list[Claim]:
                 continue  # a citation's year
             claims.append(Claim(written, sentence, "year", year=int(value), lessons=lessons))
             continue
-        if decimals == 0 and value <= 12:
+        if decimals == 0 and value <= 12 and not re.match(r"\s*(?:%|per\s*cent|percentage\s+point)", after,
+                                                          flags=re.I):
             continue
         shown = written + ("%" if percent and after.lstrip().startswith("%") else "")
         claim = Claim(shown, sentence, "number", value=value, decimals=decimals, percent=percent,
@@ -663,6 +652,7 @@ def test_checker_reads_a_percentage_of_a_proportion():
     assert _fake_flags("57.2% of patients.", "share    0.5724") == []
     assert _fake_flags("The gap is 5.3 points.", "gap    0.053") == []
     assert _fake_flags("57.2 patients per day.", "share    0.5724") == ["57.2"], "only a percentage scales"
+    assert _fake_flags("Recorded for 7% of patients, in 7 months.", "share    0.091") == ["7%"]
 
 
 def test_checker_reads_ranges_signs_bounds_dates_and_html():

@@ -577,9 +577,11 @@ def book_sections(path: Path) -> dict[str, str]:
 
 
 def lesson_for(number: str, section: str) -> Path | None:
-    """The notebook a book section is about: its {doc} link if it has one, else the lesson of its number."""
-    link = re.search(r"notebooks/(\d\d_\w+)", section)
-    stem = link.group(1) if link else None
+    """The notebook a book section is about: its {doc} link to lesson NN (a section may link to others too),
+    else its only {doc} link to a lesson, else the lesson numbered NN."""
+    stems = re.findall(r"notebooks/(\d\d_\w+)", section)
+    own = [stem for stem in stems if stem.startswith(number + "_")]
+    stem = own[0] if own else (stems[0] if len(set(stems)) == 1 else None)
     for path in NOTEBOOKS:
         if (stem and path.stem == stem) or (not stem and path.stem.startswith(number + "_")):
             return path
@@ -712,6 +714,16 @@ def test_checker_reads_another_lesson_only_where_the_sentence_names_it():
     other.add_text("mean  8.6")
     flags = check("fake", notebook_sections(nb), Evidence(), lesson_evidence={"09": other}.get)[1]
     assert [f.claim.sentence for f in flags] == ["Here it is 8.6%."]
+
+
+def test_book_sections_map_to_their_lesson(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Guide\n\nIntro 2024.\n\n### 02 Comparing\n\n"
+                    "As {doc}`../notebooks/09_did_it_work` shows, 71.4%.\n"
+                    "{doc}`Open <../notebooks/02_comparing_fairly>`\n\n## Other\n\n99 things.\n")
+    sections = book_sections(page)
+    assert list(sections) == ["02"] and "99 things" not in sections["02"] and "Intro" not in sections["02"]
+    assert lesson_for("02", sections["02"]).stem == "02_comparing_fairly"
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -605,7 +605,10 @@ def _simulate(p, yg, sg, mask, n, fav, setting, scale, levels, simulations, rng,
     replacements = rng.spawn(1)[0]  # the second stream, for draws outside the range
     for start in range(0, G, step):
         sl = slice(start, min(start + step, G))
-        y, s, m, w = yg[sl].T[:, :, None], sg[sl].T[:, :, None], mask[sl].T[:, :, None], p[sl].T[:, :, None]
+        # single precision: 7 significant digits, far finer than the Monte Carlo error of the limits
+        # (about 10% of their width at 100 simulations), at half the memory traffic
+        y, s = yg[sl].T[:, :, None].astype(np.float32), sg[sl].T[:, :, None].astype(np.float32)
+        m, w = mask[sl].T[:, :, None], p[sl].T[:, :, None].astype(np.float32)
         draws = _truncated_normal(y, s, upper[sl][None, :, None], simulations, rng, replacements)
         x = []  # the draws: one (groups, simulations) plane per subgroup
         for k in range(K):
@@ -616,7 +619,7 @@ def _simulate(p, yg, sg, mask, n, fav, setting, scale, levels, simulations, rng,
                 draw = np.where(m[k], draw, 0.0)
             x.append(draw)
         mu = _subgroup_sum([w[k] * x[k] for k in range(K)])
-        mu_set = mu if setting is None else np.broadcast_to(setting[sl][:, None], mu.shape)
+        mu_set = mu if setting is None else np.broadcast_to(setting[sl][:, None].astype(mu.dtype), mu.shape)
         dev = [x[k] - mu if m[k].all() else np.where(m[k], x[k] - mu, 0.0) for k in range(K)]
         bgsd = np.sqrt(_subgroup_sum([w[k] * dev[k] ** 2 for k in range(K)]))
         f = fav[sl][:, None]
@@ -662,7 +665,7 @@ def _truncated_normal(y, s, top, simulations, rng, replacements):
     (group, simulation, subgroup) order."""
     K, G = y.shape[:2]
     # normals drawn as (groups, simulations, subgroups), then one contiguous plane per subgroup
-    draws = np.ascontiguousarray(rng.standard_normal((G, simulations, K)).transpose(2, 0, 1))
+    draws = np.ascontiguousarray(rng.standard_normal((G, simulations, K), dtype=y.dtype).transpose(2, 0, 1))
     np.multiply(draws, s, out=draws)
     np.add(draws, y, out=draws)
     outside = (draws < 0) | (draws > top)
@@ -806,7 +809,7 @@ def _assemble(lay, values, errors, lower_upper, levels, fav, ordered, sims, simu
         return _categorical(list(texts), slots)
 
     def stacked(arrays):  # one array per measure, of a value per group, as group-major rows
-        return np.stack(arrays, axis=1).ravel()
+        return np.vstack(arrays).T.copy().ravel()  # one blocked transpose: 5 times np.stack(axis=1)
 
     columns = {"measure": tiled(meta["measure"]), "label": tiled(meta["label"]),
                "value": stacked([values[name] for name in names]),
@@ -837,7 +840,10 @@ def _categorical(texts: list[str], codes: np.ndarray) -> pd.Categorical:
     """``texts[codes]`` as a categorical column: each distinct sentence stored once, not once per row
     (4.8 million rows of repeated text would otherwise be most of the output's cost)."""
     distinct, position = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-    return pd.Categorical.from_codes(position[codes], categories=pd.Index(distinct, dtype="str"))
+    small = np.int8 if len(distinct) < 2**7 else np.int16 if len(distinct) < 2**15 else np.int32
+    # codes come from np.unique's inverse, so they are valid by construction: no need to check 4.8M again
+    categories = pd.Index(distinct, dtype="str")
+    return pd.Categorical.from_codes(position.astype(small)[codes], categories=categories, validate=False)
 
 
 def _interpretations(values, fav, ordered, sims, lay, labels, n):

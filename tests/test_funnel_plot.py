@@ -42,7 +42,9 @@ def test_draws_labels_and_states_the_finding(result):
     assert ax.get_xlabel() == "Denominator (number in the group)"
     assert ax.get_ylabel() == "Percentage (%)"
     legend = _legend(ax)
-    assert legend[:3] == [f"Target ({result.table['target'].iloc[0]:.4g})", "95% limits", "99.8% limits"]
+    # no target was given: the centre line is the units' pooled value, and the legend says so
+    centre = result.table["target"].iloc[0]
+    assert legend[:3] == [f"Average of all units ({centre:.3g}%)", "95% limits", "99.8% limits"]
     for key in ("above 99.8% limit", "below 99.8% limit", "within limits"):
         words = key.replace("limits", "the limits").replace(" 99.8", " the 99.8").capitalize()
         assert f"{words} ({counts[key]})" in legend
@@ -165,3 +167,12 @@ def test_labels_stay_inside_and_apart(legend_loc):
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
         assert not any(box.overlaps(other) for other in boxes[i + 1:])
     plt.close(fig)
+
+
+def test_the_centre_line_is_named_for_what_it_is():
+    data = pd.DataFrame({"x": [30, 45, 52, 61], "n": [100, 150, 160, 200]})
+    given = funnel_chart(data, "x", "n", target=30)
+    legend = _legend(plot_funnel(given).axes[0])
+    assert legend[0] == "Target (30%)"
+    own = _legend(plot_funnel(given, centre_label="National standard").axes[0])
+    assert own[0] == "National standard (30%)"

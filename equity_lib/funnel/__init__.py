@@ -653,8 +653,11 @@ def funnel_chart(data: pd.DataFrame, numerator: str, denominator: str, *, statis
     for level in levels:
         curve[f"lower_{level_suffix(level)}"] = grid_bounds[level][0] * mult
         curve[f"upper_{level_suffix(level)}"] = grid_bounds[level][1] * mult
+    # what the centre line is, for its label: a target given, or computed from the data themselves
+    centre = "target" if target is not None else "expected" if statistic == "ratio" else "average"
     settings = dict(numerator=numerator, denominator=denominator, statistic=statistic,
-                    multiplier=mult, confidence=levels, overdispersion=overdispersion, winsorise=winsorise)
+                    multiplier=mult, confidence=levels, overdispersion=overdispersion, winsorise=winsorise,
+                    centre=centre)
     if overdispersion is None and p < ALPHA:  # p is NaN (no test) below 3 units
         _warn_overdispersed(data, _unit_names(data, label, (numerator, denominator)), z, added["signal"],
                             levels, DispersionTest(phi, p, True), winsorise)

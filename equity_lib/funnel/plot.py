@@ -62,7 +62,7 @@ def _default_labels(result):
 
 def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
                 label: str | None = None, ax=None, log_x: bool = False, figsize=(8, 5.5),
-                legend_loc: str = "best"):
+                legend_loc: str = "best", centre_label: str | None = None):
     """Draw a funnel plot from the result of :func:`equity_lib.funnel.funnel_chart`.
 
     Parameters
@@ -88,6 +88,10 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
     log_x : bool
         Logarithmic x axis (for denominators spanning several orders of magnitude), its ticks written
         as plain numbers (100, 1,000, 10,000).
+    centre_label : str, optional
+        The legend's name for the centre line. By default it says what the line is: "Target" when
+        ``funnel_chart`` was given ``target=``, "Average of all units" when the line is the units'
+        pooled value, "As expected" for a ratio to expected; with its value.
 
     Returns
     -------
@@ -113,8 +117,13 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
 
     handles = []
     ax.plot(curve[xname], curve["target"], color=NHS["dark_blue"], lw=1.6, zorder=2)
-    target_text = f"{curve['target'].iloc[0]:.4g}"
-    handles.append(Line2D([], [], color=NHS["dark_blue"], lw=1.6, label=f"Target ({target_text})"))
+    centre = curve["target"].iloc[0]
+    percent = statistic == "proportion" and settings["multiplier"] == 100
+    centre_text = f"{centre:.3g}%" if percent else f"{centre:,.4g}"
+    name = centre_label if centre_label is not None else {
+        "target": "Target", "average": "Average of all units", "expected": "As expected",
+    }[settings.get("centre", "target")]
+    handles.append(Line2D([], [], color=NHS["dark_blue"], lw=1.6, label=f"{name} ({centre_text})"))
     for i, level in enumerate(levels):
         style = _LINE_STYLES[i % len(_LINE_STYLES)]
         suffix = f"{round(level * 100, 8):g}".replace(".", "_")

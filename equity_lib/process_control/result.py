@@ -46,10 +46,11 @@ class SPCResult:
         ``lcl``, ``ucl`` (at the phase's last point), ``target``, ``variation`` (the type of the last
         point with a value: ``common_cause``, ``improvement``, ``concern`` or ``neutral``),
         ``variation_icon`` (the same with ``_high``/``_low``: which side of the centre line the last
-        point lies), ``assurance`` (``pass``: the target lies beyond the lower limit for an
-        increase, upper for a decrease, so the process consistently meets it; ``fail``: beyond the
-        other limit, so it consistently misses; ``hit_and_miss``: between the limits; missing with
-        no target or a neutral direction), counts ``n_special_cause``, ``n_improvement``,
+        point lies), ``assurance`` (as Making Data Count says it: ``pass`` when both limits lie on
+        the passing side of the target, e.g. a target below the lower limit of a measure where higher
+        is better, so the process will consistently meet it; ``fail`` when both lie on the failing
+        side, so it will consistently miss; ``hit_and_miss`` when the target lies between the limits;
+        missing with no target or a neutral direction), counts ``n_special_cause``, ``n_improvement``,
         ``n_concern``, ``n_neutral``, the Anhoej runs analysis around the chart's centre line
         (``n_useful``, ``longest_run``, ``longest_run_max``, ``crossings``, ``crossings_min``,
         ``runs_signal``), ``trial_limits`` and ``note`` (why the phase has no limits, e.g. "no limits:

@@ -153,7 +153,8 @@ def _gradient_answer(table: pd.DataFrame) -> tuple[str, str]:
             most_worse = most_higher == (row["worse_direction"] == "higher values are worse")
             who = "most" if most_worse else "least"
             evidence += f" and {row['worse_direction']}, so the {who} deprived are worse off"
-        evidence += ("; the 95% limits exclude 0: a real gradient, not chance." if significant else
+        evidence += ("; the 95% limits exclude 0 (they allow for chance in the counts, not for other "
+                     "variation between groups)." if significant else
                      "; the 95% limits include 0, so the gradient could be chance.")
     elif isinstance(row.get("interpretation"), str) and row["interpretation"].strip():
         text = row["interpretation"].strip()
@@ -169,10 +170,10 @@ def _reach_answer(focus_groups, most_affected, name=None) -> tuple[str, str]:
 
     names = ", ".join(map(label, groups))
     if most_affected is None:
-        return f"Targets: {names}. Most affected group not assessed (no stratified chart).", "caution"
+        return f"Reached: {names}. Most affected group not assessed (no stratified chart).", "caution"
     if most_affected in groups:
-        return f"Targets {names}, which includes the most affected group ({label(most_affected)}).", "ok"
-    return (f"Targets {names}, but not the most affected group ({label(most_affected)}): it may widen the "
+        return f"Reached {names}, which includes the most affected group ({label(most_affected)}).", "ok"
+    return (f"Reached {names}, but not the most affected group ({label(most_affected)}): it may widen the "
             "gap (an intervention-generated inequality)."), "act"
 
 
@@ -217,7 +218,7 @@ def _focus_groups(focus_groups, stratified) -> list:
     except TypeError as err:
         raise TypeError(f"focus_groups must be a group or a list of groups, not {focus_groups!r}.") from err
     if not groups:
-        raise ValueError("focus_groups is empty. Fix: name the groups the initiative is designed for, e.g. "
+        raise ValueError("focus_groups is empty. Fix: name the groups the initiative has reached, e.g. "
                          "focus_groups=[1].")
     if stratified is None:
         return groups
@@ -289,9 +290,11 @@ def equity_pause(
     gradient : DataFrame, optional
         :func:`equity_lib.inequality.sii` with 95% limits (the last row is used, e.g. the latest year).
     focus_groups : list, optional
-        The groups (``by`` values of ``stratified``) the initiative is designed for. Each must name one
-        group: exactly, or as :mod:`equity_lib.quality` compares codes ("4" is group 4); a value that
-        names no group is an error.
+        The groups (``by`` values of ``stratified``) the initiative has reached, from the data (who
+        took it up, or whose chart has improved since it began), not the groups it is designed or
+        offered for: the pause judges reach. Each must name one group: exactly, or as
+        :mod:`equity_lib.quality` compares codes ("4" is group 4); a value that names no group is an
+        error.
     publication : object, optional
         The table to publish (a DataFrame or :class:`~equity_lib.disclosure.SuppressionResult`), or its
         check (:class:`~equity_lib.disclosure.SafetyCheck`, from :func:`equity_lib.disclosure.check_safe`).

@@ -89,11 +89,12 @@ def label(name) -> str:
 def readable(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The same table with plain-English column (and index) headers, for showing to a reader.
 
-    Each name is looked up in :data:`LABELS` (the library's output columns and the book's dataset
-    columns), then in ``labels`` (your own, which win); any other name has its underscores turned into
-    spaces and a trailing confidence level written as a percentage: ``sii_lower_95`` -> "SII lower
-    limit (95%)", ``lower_99_8`` -> "Lower limit (99.8%)". Values are not changed. Use it last, on the
-    table you display: ``result.summary().pipe(readable)``.
+    Each name (of a column, or of the index or the columns themselves, as a crosstab names its row
+    and column variables) is looked up in :data:`LABELS` (the library's output columns and the book's
+    dataset columns), then in ``labels`` (your own, which win); any other name has its underscores
+    turned into spaces and a trailing confidence level written as a percentage: ``sii_lower_95`` ->
+    "SII lower limit (95%)", ``lower_99_8`` -> "Lower limit (99.8%)". Values are not changed. Use it
+    last, on the table you display: ``result.summary().pipe(readable)``.
 
     Parameters
     ----------
@@ -115,6 +116,9 @@ def readable(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd
         twice = sorted({str(c) for c in shown.columns[shown.columns.duplicated()]})
         raise ValueError(f"readable would give two columns the header {twice[0]!r}. "
                          "Fix: pass labels={column: header} to tell them apart.")
-    if any(name is not None for name in shown.index.names):
-        shown.index = shown.index.set_names([None if n is None else header(n) for n in shown.index.names])
+    for axis in ("index", "columns"):  # the axes' own names (a crosstab's row and column variables)
+        names = getattr(shown, axis).names
+        if any(name is not None for name in names):
+            setattr(shown, axis, getattr(shown, axis).set_names([None if n is None else header(n)
+                                                                 for n in names]))
     return shown

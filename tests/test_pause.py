@@ -48,7 +48,7 @@ def test_reaching_the_most_affected_with_sound_evidence_is_signed_off():
 def test_missing_the_most_affected_is_not_signed_off():
     p = equity_pause("Reminders", stratified=_stratified(), focus_groups=3)
     assert p.record.loc[3, "status"] == "act"
-    assert p.record.loc[3, "evidence"].startswith("Targets q 3, but not the most affected group (q 1)")
+    assert p.record.loc[3, "evidence"].startswith("Reached q 3, but not the most affected group (q 1)")
     assert p.recommendation.startswith("do not sign off yet")
 
 

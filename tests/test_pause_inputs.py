@@ -31,7 +31,7 @@ def test_a_focus_group_written_as_text_or_a_float_is_the_integer_group(written):
     p = equity_pause("Reminders", stratified=CHART, focus_groups=written)
     assert p.most_affected == 4
     assert p.record.loc[3, "status"] == "ok"
-    assert p.record.loc[3, "evidence"] == "Targets q 4, which includes the most affected group (q 4)."
+    assert p.record.loc[3, "evidence"] == "Reached q 4, which includes the most affected group (q 4)."
 
 
 @pytest.mark.parametrize("written", ["1", 1, ["1", "2"]])
@@ -46,7 +46,7 @@ def test_a_focus_group_that_misses_the_most_affected_is_still_an_action(written)
 def test_any_spelling_of_a_group_is_judged_as_that_group(group, form):
     p = equity_pause("Reminders", stratified=CHART, focus_groups=[form(group)])
     assert p.record.loc[3, "status"] == ("ok" if group == 4 else "act")
-    assert f"Targets q {group}," in p.record.loc[3, "evidence"]
+    assert f"Reached q {group}," in p.record.loc[3, "evidence"]
 
 
 def test_text_groups_match_regardless_of_case_and_spaces():
@@ -76,7 +76,7 @@ def test_empty_focus_groups_is_an_error():
 
 def test_focus_groups_without_a_chart_are_kept_as_given():
     p = equity_pause("Reminders", focus_groups="4")
-    assert p.record.loc[3, "evidence"].startswith("Targets: 4.")
+    assert p.record.loc[3, "evidence"].startswith("Reached: 4.")
 
 
 @pytest.mark.parametrize("table", ["table", "summary"])

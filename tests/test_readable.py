@@ -68,6 +68,12 @@ def test_own_labels_win_and_index_names_are_renamed():
     assert shown.index.name == "Trust"
 
 
+def test_a_crosstabs_row_and_column_variables_are_renamed():
+    data = pd.DataFrame({"ethnic_group": ["A", "B", "A"], "trust_name": ["X", "X", "Y"]})
+    shown = readable(pd.crosstab(data["ethnic_group"], data["trust_name"]))
+    assert (shown.index.name, shown.columns.name) == ("Ethnic group", "Trust")
+
+
 def test_two_columns_that_would_share_a_header_are_refused():
     with pytest.raises(ValueError, match="labels="):
         readable(pd.DataFrame({"cl": [1], "mean": [2]}), labels={"mean": "Mean"})

@@ -486,7 +486,8 @@ def gap_sensitivity(
     nr, er = int(is_reference.sum()), int(event[is_reference].sum())
     nm, em = int(is_missing.sum()), int(event[is_missing].sum())
     rows = [
-        ("complete_case", "records with no usable group are left out (missing completely at random)",
+        ("complete_case", "records with no usable group are left out (unbiased when, within each group, "
+                          "being missing does not depend on the outcome)",
          nf, ef, nr, er),
     ]
     if like_observed:

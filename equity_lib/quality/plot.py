@@ -3,6 +3,8 @@ only; every number is in the :class:`~equity_lib.quality.GapSensitivity` table).
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from equity_lib._figures import hand_back, new_or_given
@@ -49,7 +51,7 @@ def plot_gap_sensitivity(result, *, title: str | None = None, xlabel: str | None
     }
     rows = [s for s in words if s in t.index]
     n_rows = len(rows) + (1 if show_bounds else 0)
-    fig, ax, own_figure = new_or_given(ax, figsize=(9, 1.6 + 0.5 * n_rows), layout="constrained")
+    fig, ax, own_figure = new_or_given(ax, figsize=(8.5, 1.6 + 0.5 * n_rows), layout="constrained")
     ypos = np.arange(n_rows)[::-1]
     values = [float(t.loc[s, "gap_pp"]) for s in rows]
     lo, hi = float(t.loc["lower_bound", "gap_pp"]), float(t.loc["upper_bound", "gap_pp"])
@@ -78,7 +80,10 @@ def plot_gap_sensitivity(result, *, title: str | None = None, xlabel: str | None
                             f"left of 0: {focus} lower;  right of 0: {focus} higher")
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color=NHS["pale_grey"], linewidth=0.8, zorder=0)
-    if title and own_figure:  # across the whole figure, so a long finding is not cut off
+    if title:  # wrapped to the width it has (12-pt bold: about 0.11 in a character), never cut off
+        width = fig.get_figwidth() * (1 if own_figure else ax.get_position().width)
+        title = textwrap.fill(title, width=max(20, int(width / 0.11)))
+    if title and own_figure:  # across the whole figure
         fig.suptitle(title, fontsize=12, fontweight="bold", x=0.01, ha="left")
     elif title:
         ax.set_title(title, loc="left", fontsize=12, fontweight="bold")

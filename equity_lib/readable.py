@@ -78,6 +78,8 @@ def label(name) -> str:
         return str(name)
     if name in LABELS:
         return LABELS[name]
+    if " " in name and "_" not in name:  # already written in words ("p chart"): leave it as it is
+        return name
     tokens, level = _level([t for t in name.split("_") if t])
     if not tokens:
         return name
@@ -91,8 +93,8 @@ def readable(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd
 
     Each name (of a column, or of the index or the columns themselves, as a crosstab names its row
     and column variables) is looked up in :data:`LABELS` (the library's output columns and the book's
-    dataset columns), then in ``labels`` (your own, which win); any other name has its underscores
-    turned into spaces and a trailing confidence level written as a percentage: ``sii_lower_95`` ->
+    dataset columns), then in ``labels`` (your own, which win); a name already in words ("p chart")
+    is kept; any other name has its underscores turned into spaces and a trailing confidence level written as a percentage: ``sii_lower_95`` ->
     "SII lower limit (95%)", ``lower_99_8`` -> "Lower limit (99.8%)". Values are not changed. Use it
     last, on the table you display: ``result.summary().pipe(readable)``.
 

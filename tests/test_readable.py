@@ -44,6 +44,7 @@ def test_confidence_levels_are_written_as_percentages():
     assert label("sii_lower_95") == "SII lower limit (95%)"
     assert label("rii_upper_99_8") == "RII upper limit (99.8%)"
     assert label("focus_pct") == "Focus (%)"
+    assert label("p chart") == "p chart"  # already words: kept as written
 
 
 def test_every_column_of_the_main_outputs_gets_a_word_header():

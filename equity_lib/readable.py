@@ -94,9 +94,10 @@ def readable(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd
     Each name (of a column, or of the index or the columns themselves, as a crosstab names its row
     and column variables) is looked up in :data:`LABELS` (the library's output columns and the book's
     dataset columns), then in ``labels`` (your own, which win); a name already in words ("p chart")
-    is kept; any other name has its underscores turned into spaces and a trailing confidence level written as a percentage: ``sii_lower_95`` ->
-    "SII lower limit (95%)", ``lower_99_8`` -> "Lower limit (99.8%)". Values are not changed. Use it
-    last, on the table you display: ``result.summary().pipe(readable)``.
+    is kept; any other name has its underscores turned into spaces and a trailing confidence level
+    written as a percentage: ``sii_lower_95`` -> "SII lower limit (95%)", ``lower_99_8`` -> "Lower
+    limit (99.8%)". Values are not changed. Use it last, on the table you display:
+    ``result.summary().pipe(readable)``.
 
     Parameters
     ----------

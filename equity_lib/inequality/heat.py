@@ -190,7 +190,10 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
         Long format: the ``by`` columns, ``measure`` (names in the module notes), ``label``, ``value``,
         ``se``, ``lower_95``, ``upper_95`` (one pair per level), ``scale`` (the measure's unit or scaling,
         in words), ``kind`` (absolute or relative), ``weighted``, ``ordered_only``, ``ci_method``,
-        ``interpretation`` (in words, saying which direction is worse) and ``formula``.
+        ``interpretation`` (in words, saying which direction is worse) and ``formula``. The text
+        columns (``measure``, ``label``, ``scale``, ``kind``, ``ci_method``, ``interpretation``,
+        ``formula``) are categorical: each distinct text is stored once, not once per row (compare
+        them with text as usual: ``m["measure"] == "D"``).
 
     Examples
     --------

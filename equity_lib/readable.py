@@ -92,7 +92,7 @@ def readable(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd
     """The same table with plain-English column (and index) headers, for showing to a reader.
 
     Each name (of a column, or of the index or the columns themselves, as a crosstab names its row
-    and column variables) is looked up in :data:`LABELS` (the library's output columns and the book's
+    and column variables) is looked up in ``LABELS`` (the library's output columns and the book's
     dataset columns), then in ``labels`` (your own, which win); a name already in words ("p chart")
     is kept; any other name has its underscores turned into spaces and a trailing confidence level
     written as a percentage: ``sii_lower_95`` -> "SII lower limit (95%)", ``lower_99_8`` -> "Lower
@@ -103,7 +103,7 @@ def readable(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd
     ----------
     table : DataFrame
         Any table; it is not modified.
-    labels : mapping, optional
+    labels : dict, optional
         ``{column: header}`` for your own columns, or to override a header.
     """
     if not isinstance(table, pd.DataFrame):

@@ -132,7 +132,8 @@ _COLLECT = """() => {
     ids: Array.from(document.querySelectorAll('[id], a[name]')).map(e => e.id || e.getAttribute('name')),
     images: Array.from(document.querySelectorAll('img')).map(img => ({
       src: img.currentSrc || img.src, alt: img.getAttribute('alt'), complete: img.complete,
-      naturalWidth: img.naturalWidth, inArticle: !!(article && article.contains(img)),
+      naturalWidth: img.naturalWidth, shownWidth: img.getBoundingClientRect().width,
+      inArticle: !!(article && article.contains(img)),
       decorative: img.getAttribute('role') === 'presentation'
         || img.getAttribute('aria-hidden') === 'true'})),
     inlineScripts: Array.from(document.querySelectorAll('script:not([src])'))

@@ -714,7 +714,8 @@ def test_there_are_pages_to_check():
 @pytest.mark.parametrize("page", all_pages())
 def test_prose_numbers_are_in_the_outputs(page):
     checked, flags = page_flags(page)
-    assert checked > 0, f"{page}: no number found in its prose; is the page read at all?"
+    # a lesson always states numbers (a book section may not): none found means the page was not read
+    assert checked > 0 or ":" in page, f"{page}: no number found in its prose; is the page read at all?"
     unexpected = _unexpected(flags)
     assert not unexpected, f"{len(unexpected)} of {checked} numbers not in the outputs:\n" + "\n".join(
         f.message() for f in unexpected)

@@ -26,6 +26,11 @@ def rows_phrase(labels: Sequence) -> str:
     return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
 
 
+def as_written(value) -> str:
+    """A value as a user wrote it, for messages: ``1``, not ``np.int64(1)`` (numpy 2's repr)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def require_dataframe(data) -> None:
     """``data`` is a DataFrame with one level of column names (a MultiIndex of columns is refused)."""
     if not isinstance(data, pd.DataFrame):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from equity_lib._validation import (
+    as_written,
     by_columns,
     fail_rows,
     numeric_column,
@@ -30,12 +31,12 @@ def _check_codes(data: pd.DataFrame, group: str, focus, reference) -> None:
     present = pd.unique(data[group].dropna())
     for role, code in (("focus", focus), ("reference", reference)):
         if code not in set(present):
-            shown = ", ".join(repr(v) for v in sorted(present, key=str)[:20])
-            raise ValueError(f"{role}={code!r} is not a value of column '{group}' (its values: {shown}). "
-                             f"Fix: pass one of those values as {role}.")
+            shown = ", ".join(as_written(v) for v in sorted(present, key=str)[:20])
+            raise ValueError(f"{role}={as_written(code)} is not a value of column '{group}' (its values: "
+                             f"{shown}). Fix: pass one of those values as {role}.")
     if focus == reference:
-        raise ValueError(f"focus and reference are the same group ({focus!r}). Fix: pass two different "
-                         "groups, e.g. the most and the least deprived.")
+        raise ValueError(f"focus and reference are the same group ({as_written(focus)}). Fix: pass two "
+                         "different groups, e.g. the most and the least deprived.")
 
 
 def _counts_by_key(sub: pd.DataFrame, keys: list[str], numerator: str, denominator: str,

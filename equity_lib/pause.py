@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from equity_lib._validation import as_written
 from equity_lib.disclosure import SafetyCheck, SuppressionResult, check_safe
 from equity_lib.process_control import SPCResult
 
@@ -237,7 +238,7 @@ def _focus_groups(focus_groups, stratified) -> list:
             exact = [k for k, n in zip(known, normal_known, strict=True)
                      if not pd.isna(normal) and not pd.isna(n) and n == normal]
         if len(exact) != 1:
-            shown = ", ".join(repr(k.item() if isinstance(k, np.generic) else k) for k in known[:20])
+            shown = ", ".join(as_written(k) for k in known[:20])
             what = "matches more than one group" if exact else "is not a group of the stratified chart"
             raise ValueError(f"focus_groups value {group!r} {what} (its {name} values: {shown}). Fix: pass "
                              f"values of column {name!r} exactly as they appear there.")

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from equity_lib._validation import (
+    as_written,
     by_columns,
     fail_rows,
     numeric_column,
@@ -583,7 +584,7 @@ def _phase_names(segments, details, seg, work, series, phase):
 
 def _name(label):
     """A series label as the user wrote it: 1, not np.int64(1)."""
-    return repr(label.item() if isinstance(label, np.generic) else label)
+    return as_written(label)
 
 
 def _show(x):
@@ -695,7 +696,7 @@ def _example(work):
         return repr(str(stamp.date()) if stamp == stamp.normalize() else stamp.isoformat())
     if work["kind"] == "period":
         return repr(str(first))
-    return repr(first.item() if isinstance(first, np.generic) else first)
+    return as_written(first)
 
 
 _DATE_LIKE = (str, dt.date, np.datetime64, pd.Period)

@@ -183,3 +183,12 @@ def test_gap_spc_warns_of_a_missing_period():
     d = d[d["month"] != pd.Timestamp("2023-10-01")]
     with pytest.warns(DataGapWarning, match=r"1 month\(s\) missing between 2023-09-01 and 2023-11-01"):
         gap_spc(d, time="month", group="q", focus=1, reference=3, numerator="events", denominator="n")
+
+
+def test_an_unknown_focus_is_named_as_written_not_as_numpy_shows_it():
+    data = pd.DataFrame({"year": [2023, 2023, 2024, 2024], "group": [1, 5, 1, 5], "events": [5, 3, 6, 2],
+                         "people": [100, 100, 100, 100]})
+    with pytest.raises(ValueError) as caught:
+        group_gap(data, time="year", group="group", focus=2, reference=5, numerator="events",
+                  denominator="people")
+    assert "its values: 1, 5" in str(caught.value) and "np.int64" not in str(caught.value)

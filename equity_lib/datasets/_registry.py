@@ -445,6 +445,186 @@ REGISTRY: dict[str, DatasetSpec] = {
     ),
 }
 
+# --- Lessons 12 and 13: the trusts' staff, and what patients tell us --------------------------------
+
+FINANCIAL_YEAR_WRES = Field(
+    "financial_year",
+    "string",
+    "NHS financial year, April to March; staff in post are counted at its end (31 March).",
+    codes=("2020/21", "2021/22", "2022/23", "2023/24", "2024/25"),
+    ordered=True,
+)
+COMMENT_ID = Field(
+    "comment_id", "string", "Comment number (fictional), C0001 upwards.", pattern="C[0-9]{4}"
+)
+THEME_CODE = Field(
+    "theme_code",
+    "string",
+    "Theme of the comment codebook (see comment_codebook): COM communication, WAIT waiting, DIG dignity "
+    "and respect, LANG interpreting and language, ACC access and transport, DIS discharge, STAFF staff "
+    "attitude, ENV food and environment.",
+    codes=("COM", "WAIT", "DIG", "LANG", "ACC", "DIS", "STAFF", "ENV"),
+)
+SURVEY_ETHNIC_GROUP = Field(
+    "ethnic_group",
+    "string",
+    "Ethnic group as recorded in the hospital record the survey sample was drawn from: the NHS broad "
+    "group (White A-C, Mixed D-G, Asian H-L, Black M-P, Other R-S), or Not stated (Z) or Not known (99).",
+    codes=world.BROAD_GROUPS,
+)
+
+
+def _coder(name: str, who: str) -> Field:
+    return Field(
+        name,
+        "integer",
+        f"1 if {who} assigned this theme to the comment, 0 if not.",
+        unit="indicator (1 = theme assigned)",
+        minimum=0,
+        maximum=1,
+    )
+
+
+REGISTRY.update(
+    {
+        "workforce": DatasetSpec(
+            filename="workforce.csv",
+            title="Workforce Race Equality Standard counts by trust, financial year and ethnic group",
+            description=f"{SYNTHETIC} The counts behind WRES indicators 1-4, 6 and 8 for the five trusts, "
+            "2020/21 to 2024/25, by ethnic group as WRES reports it (White, BME, Unknown): staff in "
+            "post; applications, shortlisted and appointed from shortlisting; non-mandatory training; "
+            "formal disciplinary process; NHS Staff Survey respondents reporting harassment, bullying "
+            "or abuse from staff and discrimination from a manager, team leader or colleague (75 rows).",
+            fields=(
+                TRUST_CODE,
+                FINANCIAL_YEAR_WRES,
+                Field(
+                    "ethnic_group",
+                    "string",
+                    "Ethnic group as WRES reports it: White (White British, Irish and any other White "
+                    "background), BME (Black and minority ethnic: every other group, Mixed included), "
+                    "Unknown (not stated or not recorded).",
+                    codes=("White", "BME", "Unknown"),
+                ),
+                _count("staff_in_post", "Staff in post at the end of the year (WRES indicator 1).", "staff"),
+                _count("applications", "Job applications received in the year.", "applications"),
+                _count("shortlisted", "Applicants shortlisted in the year.", "applicants"),
+                _count(
+                    "appointed",
+                    "Shortlisted applicants appointed in the year (WRES indicator 2 compares appointed / "
+                    "shortlisted, White against BME).",
+                    "applicants",
+                ),
+                _count(
+                    "accessed_training",
+                    "Staff in post who accessed non-mandatory training or continuing professional "
+                    "development in the year (WRES indicator 4).",
+                    "staff",
+                ),
+                _count(
+                    "entered_disciplinary",
+                    "Staff who entered the formal disciplinary process in the year, as measured by entry "
+                    "into a formal disciplinary investigation (WRES indicator 3).",
+                    "staff",
+                ),
+                _count(
+                    "survey_respondents",
+                    "Staff who answered the NHS Staff Survey held in the autumn of the year.",
+                    "staff",
+                ),
+                _count(
+                    "harassment_from_staff",
+                    "Survey respondents who experienced harassment, bullying or abuse from staff in the "
+                    "last 12 months (WRES indicator 6).",
+                    "staff",
+                ),
+                _count(
+                    "discrimination_from_staff",
+                    "Survey respondents who personally experienced discrimination at work from a manager, "
+                    "team leader or other colleagues in the last 12 months (WRES indicator 8).",
+                    "staff",
+                ),
+            ),
+            primary_key=("trust_code", "financial_year", "ethnic_group"),
+            foreign_keys=(("trust_code", "trusts"),),
+            used_in="12",
+        ),
+        "patient_survey": DatasetSpec(
+            filename="patient_survey.csv",
+            title="Inpatient survey: invited and responded by trust, IMD quintile and ethnic group",
+            description=f"{SYNTHETIC} An inpatient experience survey of 1,250 discharged patients per "
+            "trust: who was invited and who responded, by trust, IMD quintile and recorded ethnic group "
+            "(175 rows, every combination, some with no one invited), and the sum of respondents' "
+            "overall experience scores (0-10).",
+            fields=(
+                TRUST_CODE,
+                IMD_QUINTILE,
+                SURVEY_ETHNIC_GROUP,
+                _count("invited", "Patients sent the survey.", "patients"),
+                _count("responded", "Patients who returned a completed survey.", "patients"),
+                _count(
+                    "score_sum",
+                    "Sum of respondents' overall experience scores, each 0 (very poor) to 10 (very good); "
+                    "score_sum / responded is the mean score.",
+                    "points",
+                ),
+            ),
+            primary_key=("trust_code", "imd_quintile", "ethnic_group"),
+            foreign_keys=(("trust_code", "trusts"),),
+            used_in="13",
+        ),
+        "patient_comments": DatasetSpec(
+            filename="patient_comments.csv",
+            title="Inpatient survey: free-text comments (written for the dataset)",
+            description=f"{SYNTHETIC} No real patient's words: every comment was written for this dataset. "
+            "The comments of a random quarter of the survey's respondents, each with the respondent's "
+            "trust, IMD quintile, recorded ethnic group and overall score.",
+            fields=(
+                COMMENT_ID,
+                TRUST_CODE,
+                IMD_QUINTILE,
+                SURVEY_ETHNIC_GROUP,
+                Field(
+                    "overall_score",
+                    "integer",
+                    "The respondent's overall experience score, 0 (very poor) to 10 (very good).",
+                    unit="points",
+                    minimum=0,
+                    maximum=10,
+                ),
+                Field("comment", "string", "The comment (synthetic: written for the dataset)."),
+            ),
+            primary_key=("comment_id",),
+            foreign_keys=(("trust_code", "trusts"),),
+            used_in="13",
+        ),
+        "comment_codebook": DatasetSpec(
+            filename="comment_codebook.csv",
+            title="Codebook for the survey comments",
+            description=f"{SYNTHETIC} The eight themes the comments were coded into: code, name, definition "
+            "and an example (written for the codebook).",
+            fields=(
+                THEME_CODE,
+                Field("theme_name", "string", "Name of the theme."),
+                Field("definition", "string", "What the theme covers: the coders' rule."),
+                Field("example", "string", "An example of a comment with this theme (written for it)."),
+            ),
+            primary_key=("theme_code",),
+            used_in="13",
+        ),
+        "comment_codes": DatasetSpec(
+            filename="comment_codes.csv",
+            title="Themes two coders assigned to each survey comment",
+            description=f"{SYNTHETIC} For every comment and every theme of the codebook, whether coder A and "
+            "coder B, working independently, assigned the theme (1) or not (0): 8 rows per comment.",
+            fields=(COMMENT_ID, THEME_CODE, _coder("coder_a", "coder A"), _coder("coder_b", "coder B")),
+            primary_key=("comment_id", "theme_code"),
+            foreign_keys=(("comment_id", "patient_comments"), ("theme_code", "comment_codebook")),
+            used_in="13",
+        ),
+    }
+)
+
 PACKAGE = {
     "name": "moorside-synthetic",
     "title": "Improving equitably: synthetic data for the Moorside Provider Collaborative",
@@ -480,6 +660,14 @@ PACKAGE = {
             "datasets, June 2021"
         },
         {"title": "Eurostat, European Standard Population 2013"},
+        {
+            "title": "NHS England, Workforce Race Equality Standard (WRES) data analysis reports for NHS "
+            "trusts, 2022 to 2024"
+        },
+        {
+            "title": "Care Quality Commission, NHS Adult Inpatient Survey 2017 (response rate); Picker "
+            "Institute Europe, Increasing response rates amongst BME and seldom heard groups, 2007"
+        },
     ],
 }
 

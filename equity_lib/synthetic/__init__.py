@@ -9,7 +9,9 @@ docstring and in ``datasets/README.md``.
 One synthetic world feeds every dataset, so they agree with each other: ``world`` (the five trusts
 and the code lists), ``areas`` (small areas, deprivation and residents), then ``rtt`` (the monthly
 RTT list, notebook 01), ``rtt_quintile`` (split by deprivation), ``waiting_list`` (the March 2025
-list person by person, and what is counted from it), ``completeness``, ``outpatients`` and ``acsc``.
+list person by person, and what is counted from it), ``completeness``, ``outpatients`` and ``acsc``;
+``workforce`` (the trusts' Workforce Race Equality Standard counts, lesson 12) and ``patient_survey``
+(an inpatient survey, its comments and their coding, lesson 13).
 
 ``python -m equity_lib.synthetic [--out OUT_DIR]`` (``make data``) regenerates every dataset and
 ``datapackage.json``, byte for byte (all randomness is seeded with numpy's ``default_rng``), into a source
@@ -33,9 +35,11 @@ from equity_lib.synthetic import (
     areas,
     completeness,
     outpatients,
+    patient_survey,
     rtt,
     rtt_quintile,
     waiting_list,
+    workforce,
     world,
 )
 
@@ -71,6 +75,11 @@ RECIPES: dict[str, Recipe] = {
     "ethnicity_completeness_monthly": Recipe(completeness.generate, {}),
     "outpatients_weekly": Recipe(outpatients.generate, {}),
     "acsc_admissions": Recipe(acsc.generate, {}),
+    "workforce": Recipe(workforce.generate, {}),
+    "patient_survey": Recipe(patient_survey.generate_survey, {}),
+    "patient_comments": Recipe(patient_survey.generate_comments, {}),
+    "comment_codebook": Recipe(patient_survey.generate_codebook, {}),
+    "comment_codes": Recipe(patient_survey.generate_codes, {}),
 }
 
 
@@ -85,7 +94,7 @@ def to_csv_bytes(frame: pd.DataFrame, decimals: Mapping[str, int]) -> bytes:
 
 def clear_caches() -> None:
     """Forget the cached world, so that the next build starts from the seeds again."""
-    for cached in (areas.build, rtt_quintile.generate, waiting_list.build):
+    for cached in (areas.build, rtt_quintile.generate, waiting_list.build, patient_survey.build):
         cached.cache_clear()
 
 

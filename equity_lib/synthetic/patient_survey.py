@@ -32,8 +32,8 @@ least vs most deprived) and by ethnic group (lowest for Asian patients); scores 
 raise; how often each coder misses or adds a theme (Cohen's kappa about 0.6-0.8 per theme).
 
 Designed feature (for trainers: lesson 13's exercise): the theme "interpreting and language" (LANG)
-is rare overall (about 3% of comments) but common (about 30%) among comments from Asian patients,
-the group least likely to respond.
+is rare overall (about 3% of comments raise it; each coder marks 4-5%) but common (about 40%) among
+comments from Asian patients, the group least likely to respond.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@
   :func:`gap_spc`.
 * :mod:`equity_lib.compare` - is the difference between two estimates (two years' SIIs, two rates) bigger
   than chance? A test from their confidence limits (Altman & Bland 2003): :func:`compare_estimates`.
+* :mod:`equity_lib.ratios` - the ratio of two groups' proportions with log-method limits (the WRES
+  "relative likelihood"), and representation ratios (a group's share of survey respondents over its share
+  of those invited): :func:`risk_ratio`, :func:`representation`.
 * :mod:`equity_lib.focus` - choosing the focus: :func:`excess_cases`, :func:`pareto`, :func:`plot_pareto`.
 * :mod:`equity_lib.pause` - the equity pause record for a board: :func:`equity_pause`.
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
@@ -53,21 +56,24 @@ _LAZY = {
     "pareto": "equity_lib.focus",
     "plot_pareto": "equity_lib.focus.plot",
     "compare_estimates": "equity_lib.compare",
+    "representation": "equity_lib.ratios",
+    "risk_ratio": "equity_lib.ratios",
     "gap_spc": "equity_lib.gaps",
     "group_gap": "equity_lib.gaps",
     "readable": "equity_lib.readable",
     "EquityPause": "equity_lib.pause",
     "equity_pause": "equity_lib.pause",
 }
-_SUBMODULES = ("colours", "compare", "datasets", "disclosure", "focus", "funnel", "gaps", "inequality",
-               "overdispersion", "pause", "process_control", "quality", "rates", "readable", "synthetic")
+_SUBMODULES = ("colours", "compare", "datasets", "disclosure", "focus", "funnel", "gaps",
+               "inequality", "overdispersion", "pause", "process_control", "quality", "rates", "ratios",
+               "readable", "synthetic")
 
 __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "OverdispersionWarning", "SPCResult", "spc",
            "ESP2013", "dsr", "isr", "mean", "proportion", "rate",
            "FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel",
            "assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
            "summary_measures",
-           "compare_estimates",
+           "compare_estimates", "representation", "risk_ratio",
            "EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto",
            "readable"]
 

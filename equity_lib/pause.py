@@ -131,8 +131,16 @@ def _stratified_answer(result: SPCResult) -> tuple[str, str, object]:
         evidence += f" Latest point special cause concern in: {', '.join(map(str, concerns))}."
         return evidence, "act", worst
     improving = latest.index[latest["variation"] == "improvement"].tolist()
-    evidence += (f" Improving: {', '.join(map(str, improving))}; the others common cause." if improving
-                 else " Every group common cause: a stable difference that needs a change to the system.")
+    # the icons read the latest point; special cause earlier in the same phase is said, not hidden
+    earlier = latest["n_special_cause"][latest["n_special_cause"] > 0]
+    flagged = ", ".join(f"{group} ({int(n)})" for group, n in earlier.items())
+    if improving:
+        evidence += f" Latest point improving in: {', '.join(map(str, improving))}; the others common cause."
+    elif earlier.empty:
+        evidence += " Every group common cause: a stable difference that needs a change to the system."
+    else:
+        evidence += (f" Latest point common cause in every group, but special cause points earlier in the "
+                     f"latest phase in: {flagged}.")
     return evidence, "caution", worst
 
 

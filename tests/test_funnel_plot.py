@@ -176,3 +176,9 @@ def test_the_centre_line_is_named_for_what_it_is():
     assert legend[0] == "Target (30%)"
     own = _legend(plot_funnel(given, centre_label="National standard").axes[0])
     assert own[0] == "National standard (30%)"
+
+
+def test_a_ratio_to_expected_in_percent_is_labelled_as_a_percentage():
+    data = pd.DataFrame({"o": [50, 60, 40, 55], "e": [50.0] * 4})
+    legend = _legend(funnel_chart(data, "o", "e", statistic="ratio", multiplier=100).plot().axes[0])
+    assert legend[0] == "As expected (100%)"

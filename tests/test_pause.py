@@ -158,3 +158,39 @@ def test_markdown_cells_keep_a_pipe_inside_the_cell():
     row = next(line for line in p.to_markdown().splitlines() if line.startswith("| 1 |"))
     assert "A\\|B" in row
     assert row.count(" | ") == 3  # four cells: step, question, evidence, status
+
+
+def _stratified_with(edit):
+    """Three groups of 30 stable weeks (quintile 1 worst), with ``edit(q, y)`` applied to each group."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for q, level in ((1, 12.0), (2, 9.0), (3, 6.0)):
+        y = level + rng.normal(0, 0.3, 30)
+        edit(q, y)
+        rows += [(q, t, v) for t, v in enumerate(y)]
+    return spc(pd.DataFrame(rows, columns=["q", "week", "dna_pct"]), "dna_pct", "week", by="q",
+               improvement="decrease")
+
+
+def test_stability_is_claimed_only_when_no_point_of_the_latest_phase_is_special():
+    stable = equity_pause("x", stratified=_stratified_with(lambda q, y: None)).record.loc[1, "evidence"]
+    assert "Every group common cause: a stable difference" in stable
+
+    def spike_early(q, y):  # one point far above the mean early on; the latest point is ordinary
+        if q == 3:
+            y[5] += 5
+    chart = _stratified_with(spike_early)
+    flagged = int(chart.summary().set_index("q").loc[3, "n_special_cause"])
+    assert flagged >= 1 and (chart.summary()["variation"] == "common_cause").all()
+    record = equity_pause("x", stratified=chart).record.loc[1, "evidence"]
+    assert "stable difference" not in record
+    assert "Latest point common cause in every group, but special cause points earlier in the latest " \
+           f"phase in: 3 ({flagged})." in record
+
+
+def test_improving_groups_are_named_as_their_latest_point():
+    def fall_at_end(q, y):  # group 2 improves (lower is better) in its last point
+        if q == 2:
+            y[-1] -= 5
+    record = equity_pause("x", stratified=_stratified_with(fall_at_end)).record.loc[1, "evidence"]
+    assert "Latest point improving in: 2; the others common cause." in record

@@ -118,7 +118,8 @@ def plot_funnel(result, *, title: str | None = None, xlabel: str | None = None, 
     handles = []
     ax.plot(curve[xname], curve["target"], color=NHS["dark_blue"], lw=1.6, zorder=2)
     centre = curve["target"].iloc[0]
-    percent = statistic == "proportion" and settings["multiplier"] == 100
+    # a proportion or a ratio to expected times 100 is a percentage; a rate per 100 is not
+    percent = statistic in ("proportion", "ratio") and settings["multiplier"] == 100
     centre_text = f"{centre:.3g}%" if percent else f"{centre:,.4g}"
     name = centre_label if centre_label is not None else {
         "target": "Target", "average": "Average of all units", "expected": "As expected",

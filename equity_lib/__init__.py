@@ -22,6 +22,8 @@
 * :mod:`equity_lib.ratios` - the ratio of two groups' proportions with log-method limits (the WRES
   "relative likelihood"), and representation ratios (a group's share of survey respondents over its share
   of those invited): :func:`risk_ratio`, :func:`representation`.
+* :mod:`equity_lib.agreement` - agreement between two coders of comments (Cohen's kappa with its limits,
+  read on Landis and Koch's scale): :func:`coder_agreement`.
 * :mod:`equity_lib.focus` - choosing the focus: :func:`excess_cases`, :func:`pareto`, :func:`plot_pareto`.
 * :mod:`equity_lib.pause` - the equity pause record for a board: :func:`equity_pause`.
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
@@ -58,13 +60,14 @@ _LAZY = {
     "compare_estimates": "equity_lib.compare",
     "representation": "equity_lib.ratios",
     "risk_ratio": "equity_lib.ratios",
+    "coder_agreement": "equity_lib.agreement",
     "gap_spc": "equity_lib.gaps",
     "group_gap": "equity_lib.gaps",
     "readable": "equity_lib.readable",
     "EquityPause": "equity_lib.pause",
     "equity_pause": "equity_lib.pause",
 }
-_SUBMODULES = ("colours", "compare", "datasets", "disclosure", "focus", "funnel", "gaps",
+_SUBMODULES = ("agreement", "colours", "compare", "datasets", "disclosure", "focus", "funnel", "gaps",
                "inequality", "overdispersion", "pause", "process_control", "quality", "rates", "ratios",
                "readable", "synthetic")
 
@@ -73,7 +76,7 @@ __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "Overdispersion
            "FunnelResult", "funnel_chart", "funnel_limits", "funnel_significance", "plot_funnel",
            "assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
            "summary_measures",
-           "compare_estimates", "representation", "risk_ratio",
+           "compare_estimates", "representation", "risk_ratio", "coder_agreement",
            "EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto",
            "readable"]
 

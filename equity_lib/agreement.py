@@ -63,7 +63,8 @@ def _codes(data: pd.DataFrame, first: str, second: str) -> tuple[np.ndarray, np.
     a, b = data[first], data[second]
     kinds = []
     for column, series in ((first, a), (second, b)):
-        kind = pd.api.types.infer_dtype(series, skipna=True)
+        # the values' own type (a categorical column of text is text)
+        kind = pd.api.types.infer_dtype(series.astype(object), skipna=True)
         if kind.startswith("mixed"):
             raise TypeError(f"Column '{column}' mixes codes of different types (e.g. numbers and text), so 1 "
                             "and '1' would count as two codes. Fix: make every code the same type, e.g. "
@@ -71,10 +72,12 @@ def _codes(data: pd.DataFrame, first: str, second: str) -> tuple[np.ndarray, np.
         kinds.append("number" if kind in ("integer", "floating", "decimal", "mixed-integer-float")
                      else kind)
     if kinds[0] != kinds[1] and "empty" not in kinds:
+        fix = (f"e.g. data['{first}'] = data['{first}'].astype(int) and the same for '{second}' (true/false "
+               "as 1/0)" if "boolean" in kinds else
+               f"e.g. data['{first}'] = data['{first}'].astype(str) and the same for '{second}'")
         raise TypeError(f"Columns '{first}' and '{second}' hold codes of different types ({kinds[0]} and "
                         f"{kinds[1]}), so no code of one could ever match a code of the other. Fix: use "
-                        f"the same codes in both, e.g. data['{first}'] = data['{first}'].astype(str) and the "
-                        f"same for '{second}'.")
+                        f"the same codes in both, {fix}.")
     both = pd.concat([a, b], ignore_index=True)
     codes, uniques = pd.factorize(both, sort=True)
     return codes[: len(a)], codes[len(a):], list(uniques)

@@ -174,6 +174,15 @@ def test_bad_input_is_an_error_naming_column_row_and_fix(change, error, pattern)
         coder_agreement(change(d), "a", "b")
 
 
+def test_categorical_codes_match_text_codes_and_true_false_against_1_0_is_refused():
+    d = pd.DataFrame({"a": ["x", "y", "x", "y", "x"], "b": ["x", "y", "y", "y", "x"]})
+    plain = coder_agreement(d, "a", "b")
+    categorical = coder_agreement(d.assign(a=pd.Categorical(d["a"], categories=["y", "x", "z"])), "a", "b")
+    pd.testing.assert_frame_equal(plain, categorical)
+    with pytest.raises(TypeError, match=r"\(boolean and number\).*astype\(int\)"):
+        coder_agreement(pd.DataFrame({"a": [True, False, True], "b": [1, 0, 0]}), "a", "b")
+
+
 def test_misnamed_arguments_and_small_groups_are_errors():
     d = pd.DataFrame({"theme": ["t1", "t1", "t2"], "a": [1, 0, 1], "b": [1, 0, 0]})
     with pytest.raises(ValueError, match=r"theme='t2' has 1 item coded.*Fix: code more items, or pool"):

@@ -16,7 +16,7 @@ from statsmodels.stats.inter_rater import to_table
 from equity_lib import coder_agreement
 from equity_lib.agreement import LANDIS_KOCH, _band
 
-# Altman DG. Practical Statistics for Medical Research (Chapman & Hall, 1991), Table 14.3: two radiologists
+# Altman DG. Practical Statistics for Medical Research (Chapman & Hall, 1991), ch. 14: two radiologists
 # grading 85 xeromammograms (Boyd et al. 1982) as normal, benign, suspected cancer or cancer; Altman gives
 # kappa = 0.47 (the Stata manual's `kap` example on the same data: agreement 63.53%, expected 30.82%,
 # kappa 0.4728). Rows: the first radiologist; columns: the second.

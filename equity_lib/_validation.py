@@ -31,6 +31,14 @@ def as_written(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def in_sentence(column: str, label) -> str:
+    """A group's label in a sentence: text as it is ('White', '2024/25'), a number with its column
+    ('imd_quintile 1'), so that "1 is higher than 5" reads "imd_quintile 1 is higher than imd_quintile 5"."""
+    if isinstance(label, (int, float, np.integer, np.floating)) and not isinstance(label, (bool, np.bool_)):
+        return f"{column} {as_written(label)}"
+    return str(label)
+
+
 def require_dataframe(data) -> None:
     """``data`` is a DataFrame with one level of column names (a MultiIndex of columns is refused)."""
     if not isinstance(data, pd.DataFrame):

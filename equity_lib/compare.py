@@ -25,6 +25,7 @@ from equity_lib._validation import (
     confidence_levels,
     fail_rows,
     group_codes,
+    in_sentence,
     level_suffix,
     missing_labels,
     numeric_column,
@@ -270,7 +271,7 @@ def compare_estimates(data: pd.DataFrame, value: str, *, lower: str, upper: str,
     out["z"] = z
     out["p_value"] = p
     out["scale"] = scale
-    out["interpretation"] = _interpretation(out, name, levels[0])
+    out["interpretation"] = _interpretation(out, name, levels[0], group)
     return out
 
 
@@ -288,7 +289,7 @@ def _p_key(p: np.ndarray) -> np.ndarray:
     return np.where(small, -1, np.rint(p * 10.0**digits) * 100 + digits).astype(np.int64)
 
 
-def _interpretation(out: pd.DataFrame, name: str, level: float):
+def _interpretation(out: pd.DataFrame, name: str, level: float, group: str):
     """'2024/25 minus 2022/23: 20.2 (95% limits -19.3 to 59.6; p = 0.32). The limits include 0 (no
     difference), so these data do not show a difference: one this size could be chance.'
 
@@ -298,8 +299,11 @@ def _interpretation(out: pd.DataFrame, name: str, level: float):
     low, high = out[f"lower_{suffix}"].to_numpy(), out[f"upper_{suffix}"].to_numpy()
     p = out["p_value"].to_numpy()
     null = 0.0 if name == "difference" else 1.0
-    focus = out["focus_group"].to_numpy()
-    reference = out["reference_group"].to_numpy()
+    def words(labels):  # each distinct label written once: "imd_quintile 1", "2024/25"
+        codes, distinct = pd.factorize(labels, use_na_sentinel=False)
+        return np.array([in_sentence(group, v) for v in distinct], dtype=object)[codes]
+
+    focus, reference = words(out["focus_group"]), words(out["reference_group"])
     percent = f"{round(level * 100, 8):g}%"
 
     def build(i):

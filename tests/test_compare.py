@@ -361,3 +361,12 @@ def test_argument_errors(good):
         call(good.assign(year=good["year"].astype(float).where(good.index != 0)))
     with pytest.raises(TypeError, match=r"data must be a pandas DataFrame"):
         compare_estimates(good.to_dict(), "value", lower="lower", upper="upper", group="year")
+
+
+def test_numeric_groups_are_named_with_their_column_in_the_finding():
+    data = pd.DataFrame({"imd_quintile": [1, 5], "value": [20.0, 10.0], "lower_95": [18.0, 9.0],
+                         "upper_95": [22.0, 11.0]})
+    out = compare_estimates(data, "value", lower="lower_95", upper="upper_95", group="imd_quintile",
+                            focus=1, reference=5)
+    assert out["interpretation"].iloc[0].startswith("imd_quintile 1 minus imd_quintile 5: 10")
+    assert "imd_quintile 1 is higher than imd_quintile 5" in out["interpretation"].iloc[0]

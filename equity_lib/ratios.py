@@ -28,6 +28,7 @@ from equity_lib._validation import (
     confidence_levels,
     fail_rows,
     group_codes,
+    in_sentence,
     level_suffix,
     missing_labels,
     numeric_column,
@@ -62,13 +63,6 @@ def _z(level: float) -> float:
 def _percent(p: float) -> str:
     """A proportion as a percentage in words: 0.68 -> '68%', not '68.0%' from 68.00000000000001."""
     return f"{_fmt(100 * p)}%"
-
-
-def _name(group: str, label) -> str:
-    """A group's label in a sentence: 'White' as it is, a number with its column ('imd_quintile 1')."""
-    if isinstance(label, (int, float, np.integer, np.floating)) and not isinstance(label, (bool, np.bool_)):
-        return f"{group} {as_written(label)}"
-    return str(label)
 
 
 def _start(data, columns: dict, by, confidence, outputs) -> tuple[tuple[float, ...], list[str]]:
@@ -288,7 +282,7 @@ def _rr_words(out: pd.DataFrame, reason: np.ndarray, level: float, numerator: st
     percent = f"{round(level * 100, 8):g}%"
     what = f"{numerator} / {denominator}"
     raw = {1: focus, 2: reference}
-    focus, reference = _name(group, focus), _name(group, reference)
+    focus, reference = in_sentence(group, focus), in_sentence(group, reference)
 
     def build(i):
         r = reason[i]
@@ -473,7 +467,7 @@ def _rep_words(out: pd.DataFrame, reason: np.ndarray, level: float, numerator: s
     percent = f"{round(level * 100, 8):g}%"
 
     def build(i):
-        label = _name(group, labels[i])  # '1: ...' would not say what 1 is
+        label = in_sentence(group, labels[i])  # '1: ...' would not say what 1 is
         if reason[i] == 1:
             return (f"No ratio: a count in '{numerator}' or '{denominator}' of this analysis is missing "
                     "(perhaps suppressed), so no group's share is known. Fill it in, or drop the analysis.")

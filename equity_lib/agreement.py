@@ -97,13 +97,14 @@ def coder_agreement(data: pd.DataFrame, first: str, second: str, *, by: str | li
       theme the coders apply differently is seen on its own rather than averaged away.
 
     **Formula** (Cohen J. A coefficient of agreement for nominal scales. *Educ Psychol Meas*
-    1960;20:37-46). With p_ij the proportion of the n items that the first coder put in category i and the
-    second in j, p_i. and p_.j the coders' own proportions: observed agreement p_o = sum_i p_ii; agreement
-    expected by chance p_e = sum_i p_i. p_.i; kappa = (p_o - p_e) / (1 - p_e). Standard error: the
-    large-sample formula of Fleiss, Cohen and Everitt (*Psychol Bull* 1969;72:323-7; Fleiss, Levin & Paik,
-    *Statistical Methods for Rates and Proportions*, 3rd edn, Wiley, 2003, ch. 18),
-    SE^2 = [sum_i p_ii (1 - (p_i. + p_.i)(1 - kappa))^2 + (1 - kappa)^2 sum_{i != j} p_ij (p_.i + p_j.)^2
-    - (kappa - p_e (1 - kappa))^2] / (n (1 - p_e)^2); limits kappa -/+ z SE with
+    1960;20:37-46). With ``p_ij`` the proportion of the n items that the first coder put in category i
+    and the second in j, ``p_i.`` and ``p_.j`` the coders' own proportions: observed agreement
+    ``p_o = sum_i p_ii``; agreement expected by chance ``p_e = sum_i p_i. p_.i``;
+    ``kappa = (p_o - p_e) / (1 - p_e)``. Standard error: the large-sample formula of Fleiss, Cohen and
+    Everitt (*Psychol Bull* 1969;72:323-7; Fleiss, Levin & Paik, *Statistical Methods for Rates and
+    Proportions*, 3rd edn, Wiley, 2003, ch. 18),
+    ``SE^2 = [sum_i p_ii (1 - (p_i. + p_.i)(1 - kappa))^2 + (1 - kappa)^2 sum_{i != j} p_ij (p_.i + p_j.)^2
+    - (kappa - p_e (1 - kappa))^2] / (n (1 - p_e)^2)``; limits ``kappa -/+ z SE`` with
     z = Phi^-1(1 - (1 - confidence) / 2), the upper limit cut at 1 (kappa cannot exceed 1). Kappa and
     its SE are computed by statsmodels' ``cohens_kappa`` (``statsmodels.stats.inter_rater``) from the
     table of the two coders' codes (as ``to_table`` builds it), so the library does not hand-write them.

@@ -26,6 +26,9 @@
   read on Landis and Koch's scale): :func:`coder_agreement`.
 * :mod:`equity_lib.focus` - choosing the focus: :func:`excess_cases`, :func:`pareto`, :func:`plot_pareto`.
 * :mod:`equity_lib.pause` - the equity pause record for a board: :func:`equity_pause`.
+* :mod:`equity_lib.report` - the collaborative's one-page equity report: many measures' latest values and
+  SPC icons, split by trust or deprivation quintile, as sortable HTML, an image and Excel:
+  :func:`equity_report`, :class:`EquityReport`.
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
 * :func:`readable` - plain-English column headers for a table shown to a reader.
 
@@ -66,10 +69,12 @@ _LAZY = {
     "readable": "equity_lib.readable",
     "EquityPause": "equity_lib.pause",
     "equity_pause": "equity_lib.pause",
+    "EquityReport": "equity_lib.report",
+    "equity_report": "equity_lib.report",
 }
 _SUBMODULES = ("agreement", "colours", "compare", "datasets", "disclosure", "focus", "funnel", "gaps",
                "inequality", "overdispersion", "pause", "process_control", "quality", "rates", "ratios",
-               "readable", "synthetic")
+               "readable", "report", "synthetic")
 
 __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "OverdispersionWarning", "SPCResult", "spc",
            "ESP2013", "dsr", "isr", "mean", "proportion", "rate",
@@ -77,8 +82,8 @@ __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "Overdispersion
            "assign_quantiles", "concentration_index", "plot_gap", "plot_sii", "sii", "sii_points",
            "summary_measures",
            "compare_estimates", "representation", "risk_ratio", "coder_agreement",
-           "EquityPause", "equity_pause", "excess_cases", "gap_spc", "group_gap", "pareto", "plot_pareto",
-           "readable"]
+           "EquityPause", "equity_pause", "EquityReport", "equity_report", "excess_cases", "gap_spc",
+           "group_gap", "pareto", "plot_pareto", "readable"]
 
 
 def __getattr__(name: str):

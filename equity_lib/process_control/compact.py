@@ -389,11 +389,12 @@ _STYLE = (
 )
 
 # Header buttons that sort the rows (missing values last either way) and say so with aria-sort. Written
-# without '<' or '&' so the markup stays well-formed XML.
+# without '<' or '&' so the markup stays well-formed XML. The buttons go in the last header row (the one
+# with a header per body column; the equity report has group headers above it).
 _SCRIPT = (
     "(function(){var t=document.getElementById('TABLE_ID');"
     "if(!t||t.getAttribute('data-sortable'))return;t.setAttribute('data-sortable','1');"
-    "var hs=t.tHead.rows[0].cells;"
+    "var hr=t.tHead.rows,hs=hr[hr.length-1].cells;"
     "Array.prototype.forEach.call(hs,function(th,i){var b=document.createElement('button');"
     "b.type='button';b.className='el-sort';while(th.firstChild)b.appendChild(th.firstChild);"
     "th.appendChild(b);b.addEventListener('click',function(){"

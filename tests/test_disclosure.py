@@ -9,7 +9,9 @@ What the intruder knows (the published table and the rules, nothing else):
 - a published number ``r`` is a rounded count: the true count ``x`` is a whole number with
   ``round(x) == r`` (half up to the base), ``x >= 0``, and ``x`` is not a count the rule hides
   (1..threshold, or 0..threshold with ``suppress_zeros``);
-- a ``*`` is a whole number ``>= 0``;
+- a ``*`` is a whole number ``>= 1`` when zeros are shown (``suppress_zeros=False`` with a threshold of at
+  least 1): the rule hides counts of 1 to the threshold, and secondary suppression never hides a zero, so a
+  zero would have been published as ``0``; otherwise (zeros hidden too, or no threshold) ``>= 0``;
 - every row and column with a published total adds up to it (totals come from unrounded counts).
 
 "Recovered" (the intruder wins) is defined as: for some ``*``, the set of whole numbers it can take
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import doctest
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -31,6 +34,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from equity_lib.disclosure import (
+    DisclosureWarning,
     SafetyCheck,
     SuppressionResult,
     check_safe,
@@ -56,8 +60,16 @@ def _possible_true_values(r: int, base: int, threshold: int, suppress_zeros: boo
     return out
 
 
-def attack(published: pd.DataFrame, threshold: int, rounding: int, suppress_zeros: bool) -> pd.DataFrame:
-    """Try to recover every '*' of a published table; one row per '*' with its whole-number range."""
+def hidden_floor(threshold: int, suppress_zeros: bool) -> int:
+    """The least a '*' can hold, as the intruder who knows the rules reads it (module docstring)."""
+    return 1 if not suppress_zeros and threshold >= 1 else 0
+
+
+def attack(published: pd.DataFrame, threshold: int, rounding: int, suppress_zeros: bool,
+           floor: int | None = None) -> pd.DataFrame:
+    """Try to recover every '*' of a published table; one row per '*' with its whole-number range. Each '*'
+    is at least ``floor`` (default: :func:`hidden_floor` of the rules)."""
+    floor = hidden_floor(threshold, suppress_zeros) if floor is None else floor
     text = published.astype(str).to_numpy()
     rows, cols = list(published.index), list(published.columns)
     nr, nc = text.shape
@@ -67,6 +79,7 @@ def attack(published: pd.DataFrame, threshold: int, rounding: int, suppress_zero
     for i in range(nr):
         for j in range(nc):
             if text[i, j] == "*":
+                lower[var[i, j]] = floor
                 continue
             values = _possible_true_values(int(text[i, j]), rounding, threshold, suppress_zeros)
             assert values, f"published {text[i, j]} cannot come from any count"
@@ -90,7 +103,7 @@ def attack(published: pd.DataFrame, threshold: int, rounding: int, suppress_zero
     constraints = [LinearConstraint(np.array(equations), 0, 0)] if equations else []
     integer = np.ones(nr * nc)
 
-    big = 10**7  # a hidden cell that reaches this is unbounded: no total limits it
+    big = 10**7  # a hidden cell that reaches half of this is unbounded: no total limits it
 
     def extreme(k, sign, lo, hi):
         c = np.zeros(nr * nc)
@@ -100,7 +113,7 @@ def attack(published: pd.DataFrame, threshold: int, rounding: int, suppress_zero
             return None
         assert res.status == 0, res.message
         value = round(sign * res.fun)
-        return np.inf if value >= big else value
+        return np.inf if value >= big // 2 else value  # others at their floor hold it a little below big
 
     small_lo = 0 if suppress_zeros else 1
     found = []
@@ -130,16 +143,23 @@ def recovered(found: pd.DataFrame, threshold: int, suppress_zeros: bool) -> pd.D
     return found.loc[pinned]
 
 
-def assert_intruder_fails(result: SuppressionResult) -> pd.DataFrame:
+def assert_intruder_fails(result: SuppressionResult, exposed=()) -> pd.DataFrame:
+    """The intruder recovers no hidden cell, except exactly the cells in ``exposed`` ((row, column) pairs
+    that suppress reported it could not protect); the library's audit gives the intruder's ranges."""
     s = result.settings
     found = attack(result.table, s["threshold"], s["rounding"], s["suppress_zeros"])
     won = recovered(found, s["threshold"], s["suppress_zeros"])
-    assert won.empty, f"intruder recovered cells:\n{won}\nfrom\n{result.table}"
+    assert sorted(map(tuple, won[["row", "column"]].values.tolist())) == sorted(exposed), \
+        f"intruder recovered cells:\n{won}\nfrom\n{result.table}"
     # soundness: the truth is among the intruder's possibilities (else the attack would be unfair)
     truth = result.unrounded
     for row in found.itertuples(index=False):
         true = truth.loc[row.row, row.column]
         assert row.lowest <= true <= row.highest
+    # the library's audit is the same attack: the same lowest and highest values
+    mine = result.audit.set_index(["row", "column"])
+    for row in found.itertuples(index=False):
+        assert mine.loc[(row.row, row.column), ["lowest", "highest"]].tolist() == [row.lowest, row.highest]
     return found
 
 
@@ -345,9 +365,22 @@ def check_suppression_against_intruder(values, threshold, rounding, suppress_zer
     counts = np.array(values)
     table = pd.DataFrame(counts, columns=[f"c{j}" for j in range(counts.shape[1])],
                          index=[f"r{i}" for i in range(counts.shape[0])])
-    res = suppress(table, threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
-                   row_totals=row_totals, column_totals=column_totals)
-    found = assert_intruder_fails(res)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DisclosureWarning)
+        res = suppress(table, threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
+                       row_totals=row_totals, column_totals=column_totals)
+    warned = [w for w in caught if issubclass(w.category, DisclosureWarning)]
+    assert len(warned) == len(caught) <= 1
+    exposed = res.audit.loc[~res.audit["protected"], ["row", "column"]]
+    exposed = [tuple(x) for x in exposed.values.tolist()]
+    assert bool(warned) == bool(exposed)
+    event(f"could not protect every cell: {bool(warned)}")
+    if warned:  # only when nothing is left to hide but zeros
+        assert not suppress_zeros
+        assert ((res.table == "*") | (res.unrounded == 0)).all().all()
+    found = assert_intruder_fails(res, exposed)
+    # no zero is ever hidden to protect another cell
+    assert not ((res.status == "secondary") & (res.unrounded == 0)).any().any()
     event(f"hidden cells: {min(len(found), 6)}{'+' if len(found) >= 6 else ''}")
     event(f"secondary cells: {min(int((res.status == 'secondary').sum().sum()), 3)}")
     # every count the rule hides is hidden; every shown number is a rounded count
@@ -368,7 +401,7 @@ def check_suppression_against_intruder(values, threshold, rounding, suppress_zer
     if column_totals:
         assert not (hidden.sum(axis=0) == 1).any()
     check = check_safe(res)
-    assert check.safe, str(check)
+    assert check.safe != bool(warned), str(check)
 
 
 # --- check_safe -------------------------------------------------------------------------------------------
@@ -437,17 +470,19 @@ def test_check_safe_flags_a_recoverable_cell():
     assert any("row 'x', column 'a' can be worked out" in r and "exactly 3" in r for r in check.reasons)
 
 
+EXPOSED_IF_SMALL = published([["*", "*", "57"], ["*", "*", "41"], ["47", "51", "98"]], ["r0", "r1", TOTAL],
+                             ["c0", "c1", TOTAL])
+
+
 def test_check_safe_flags_a_cell_exposed_if_it_is_small():
-    # x + y = 57, u + v = 40, x + u = 47, y + v = 50 with x = 7, v = 0: x can be 7 to 47, but if it
-    # hides a small count it can only be 7.
-    table = published([["*", "*", "57"], ["*", "*", "40"], ["47", "50", "97"]], ["r0", "r1", TOTAL],
-                      ["c0", "c1", TOTAL])
-    check = check_safe(table, rounding=1)
+    # x + y = 57, u + v = 41, x + u = 47, y + v = 51 with x = 7, v = 1: every '*' is at least 1 (zeros are
+    # shown), so u is at most 40 and x can be 7 to 46, but if it hides a small count it can only be 7.
+    check = check_safe(EXPOSED_IF_SMALL, rounding=1)
     assert not check.safe
     assert any("row 'r0', column 'c0' is exposed if it hides a small count: it would have to be exactly 7"
                in r for r in check.reasons)
-    found = attack(table, 7, 1, False).set_index(["row", "column"])
-    assert found.loc[("r0", "c0")].tolist() == [7, 47, 7, 7]
+    found = attack(EXPOSED_IF_SMALL, 7, 1, False).set_index(["row", "column"])
+    assert found.loc[("r0", "c0")].tolist() == [7, 46, 7, 7]
 
 
 def test_check_safe_flags_inconsistent_totals():
@@ -588,15 +623,13 @@ def test_plot_ranges_of_a_check_an_unbounded_cell_and_a_cell_exposed_if_small():
 
     # no totals: the hidden cell is unbounded
     fig = plot_ranges(check_safe(published([["*", "40"], ["10", "0"]], ["x", "y"], ["a", "b"])), title="T")
-    assert _texts(fig.axes[0]) == ["0 to no upper limit"]
+    assert _texts(fig.axes[0]) == ["1 to no upper limit"]  # zeros are shown, so a '*' is at least 1
     assert fig.get_suptitle() == "T"
     assert fig.axes[0].get_title(loc="left") == ""  # one table: no panel title
     plt.close(fig)
-    # x can be 7 to 47, but exactly 7 if it is small (see test_check_safe_flags_a_cell_exposed_if_it_is_small)
-    table = published([["*", "*", "57"], ["*", "*", "40"], ["47", "50", "97"]], ["r0", "r1", TOTAL],
-                      ["c0", "c1", TOTAL])
-    fig = plot_ranges(check_safe(table, rounding=1))
-    assert "7 to 47; exactly 7 if it is small" in _texts(fig.axes[0])
+    # x can be 7 to 46, but exactly 7 if it is small (see test_check_safe_flags_a_cell_exposed_if_it_is_small)
+    fig = plot_ranges(check_safe(EXPOSED_IF_SMALL, rounding=1))
+    assert "7 to 46; exactly 7 if it is small" in _texts(fig.axes[0])
     assert "Narrowed too far" in [t.get_text() for t in fig.legends[0].get_texts()]
     assert fig.get_suptitle() == "1 of 4 hidden cells can be worked out"
     plt.close(fig)

@@ -10,6 +10,8 @@ table or for several tables published together.
 * :func:`check_safe` - is a published table, or a set of tables published together, safe, and why (or
   why not)? It runs the same attack as an intruder would: every total as an equation, solved exactly.
 * :func:`round_counts` - round whole counts to a base (default 5), half up.
+* :class:`DisclosureWarning` - :func:`suppress` could not protect every hidden cell (only zeros were
+  left to hide while zeros are shown).
 * :func:`~equity_lib.disclosure.plot.plot_ranges` - draw what the intruder is left with: the range of
   counts each hidden cell could hold, for one table or several side by side (e.g. primary suppression
   only against :func:`suppress`).
@@ -31,13 +33,18 @@ projects apply (``redact_small_numbers(n=7, rounding_base=5)``):
 4. Secondary suppression (``conventions.md`` asks for it; NHS Digital's 2018 method was introduced
    to replace manual secondary suppression with rounding, and ``secondary=False`` gives primary
    suppression and rounding only): in every row or column that has a total and exactly one hidden
-   cell, the smallest other cell is hidden too, repeated until no such line is left. "Smallest"
-   prefers, in order: a non-zero cell (a zero may be structural - men in maternity - and known to an
-   intruder, so hiding it protects nothing); a cell inside the table over a total; the smallest
-   count; the first in reading order. Then the table is attacked (below); while any hidden cell can
-   be pinned, the smallest visible cell in its row or column is hidden too, and the loop repeats.
-   A cheap pattern first, then the audit (below) until it passes, as Hundepool et al. (2012),
-   chapter 4, describe for secondary cell suppression.
+   cell, the smallest other cell is hidden too, repeated until no such line is left. A zero is never
+   hidden to protect another cell: zeros are published as ``0``, so a hidden zero protects nothing (an
+   intruder who knows the rule knows every ``*`` is at least 1), and it may be structural - men in
+   maternity - and known anyway. "Smallest" prefers, in order: a cell inside the table over a total; the
+   smallest count; the first in reading order. Then the table is attacked (below); while any hidden
+   cell can be pinned, the smallest visible non-zero cell in its row or column (or, if there is none,
+   in the table) is hidden too, and the loop repeats. A cheap pattern first, then the audit (below)
+   until it passes, as Hundepool et al. (2012), chapter 4, describe for secondary cell suppression. If
+   every non-zero cell is hidden and a cell is still exposed (a row of seven 1s and its total: the total
+   is at least 7, so "if small" it is exactly 7), nothing more can protect it while zeros are shown:
+   :func:`suppress` warns (:class:`DisclosureWarning`), its audit marks the cell, and
+   ``suppress_zeros=True`` is the fix.
 
 Totals
 ------
@@ -57,7 +64,12 @@ The intruder sees only the published tables and knows the rules above. Every pub
 means the true count lies in ``r - floor(base/2) .. r + ceil(base/2) - 1`` (8 to 12 for ``10`` with
 base 5), is not negative, and is not 1 to 7 (or it would have been hidden): a published ``0`` is an
 exact zero (with ``threshold=0``, rounding only, it is 0 to 2). A hidden cell is an unknown whole
-number of at least 0. Every row and column adds up to its total. For each hidden cell the intruder
+number of at least 1 when zeros are shown (the default, ``suppress_zeros=False``): the rule hides counts
+of 1 to the threshold and secondary suppression never hides a zero, so a ``*`` is never 0, and an
+intruder who knows the rules uses that (four hidden 1s in two rows each adding up to 2 are all exactly
+1, though each could be 0 to 2 if a ``*`` could be 0). With ``suppress_zeros=True`` (or
+``threshold=0``) a hidden cell is an unknown whole number of at least 0. Every row and column adds up
+to its total. For each hidden cell the intruder
 minimises and maximises it subject to all of this: the lowest and highest value it could take.
 
 A hidden cell is **protected** when (a) the intruder is left with at least ``min_values`` (2)
@@ -90,7 +102,8 @@ How the bounds are computed, exactly over whole numbers:
   every combination of every variable used in any of them (trust x sex x ethnic group for a trust x sex
   x ethnic group table and a trust x ethnic group table). The intruder's unknowns are those finest
   counts, whole numbers of at least 0; every published number, in any table, is the sum of the finest
-  counts in its box and is bounded as above. Every linear relation among the tables (a shared margin,
+  counts in its box and is bounded as above (a hidden one at least 1 when zeros are shown: a finest count
+  may be 0, a ``*`` may not). Every linear relation among the tables (a shared margin,
   a breakdown and its total, two periods and their sum) follows from this, and so do the Frechet-type
   bounds a finest count's non-negativity gives. When the boxes split into two families of nested boxes
   (a breakdown and its total; two periods and their sum) the constraints are again a network, and the
@@ -103,6 +116,17 @@ How the bounds are computed, exactly over whole numbers:
   68(11), 2009.
   ``possible_values`` counts the whole numbers from lowest to highest; with linked tables a number in
   between may be impossible (the ends are exact).
+
+Tables made elsewhere. :func:`check_safe` takes the stated rules at their word, so with zeros shown
+every ``*`` is at least 1. If no table of whole counts fits the published numbers that way (a ``*`` must
+hide a 0: another tool hid a zero as a complement, or the rules stated are not the ones used), the table
+is NOT safe: the reasons say a ``*`` must be 0, which the stated rules rule out, and the attack is run
+again with every ``*`` at least 0 (what an intruder falls back to on noticing), its ranges in the
+audit and any cell it pins reported as well. Why not safe: the publication contradicts its own rules,
+so no promise made under those rules holds; the fix is to show zeros as 0, or, if zeros are hidden
+too, to check with ``suppress_zeros=True``. A hidden zero that the numbers do not reveal cannot be seen
+in the published table; the check then holds for an intruder who believes the stated rules, and its
+verdict says it assumed every ``*`` is at least 1.
 
 What it does not cover: differencing against earlier publications that are not passed in, and an
 intruder who reasons about which cells the secondary-suppression rule would have chosen.
@@ -134,6 +158,12 @@ _FLOW_LIMIT = 2**29  # capacities of the maximum flows are int32: capped here (s
 _MAX_ATOMS = 200_000  # finest cells of a set of linked tables
 _AUDIT_COLUMNS = ["row", "column", "status", "lowest", "highest", "possible_values", "lowest_if_small",
                   "highest_if_small", "protected"]
+
+
+class DisclosureWarning(UserWarning):
+    """:func:`suppress` or :func:`suppress_linked` could not protect every hidden cell: only zeros were
+    left to hide, and a zero hidden while zeros are shown protects nothing. The result's ``audit`` marks
+    those cells ``protected=False``; :func:`check_safe` calls the table not safe."""
 
 
 @dataclass(frozen=True)
@@ -380,7 +410,10 @@ def suppress(
                     suppress_zeros=suppress_zeros, row_totals=row_totals, column_totals=column_totals,
                     secondary=secondary, min_values=min_values, total_label=total_label, symbol=symbol)
     footnote = _footnote(threshold, rounding, suppress_zeros, symbol, row_totals or column_totals)
-    return _grid_result(full, rounded, hidden, primary, ranges, rows, cols, rules, settings, footnote)
+    result = _grid_result(full, rounded, hidden, primary, ranges, rows, cols, rules, settings, footnote)
+    if secondary:
+        _warn_unprotected(result.audit, rules)
+    return result
 
 
 def suppress_linked(
@@ -442,30 +475,32 @@ def suppress_linked(
     >>> from equity_lib.disclosure import check_safe, suppress, suppress_linked
     >>> waits = pd.DataFrame({"trust": list("AAAAAABBBBBBCCCCCC"), "sex": list("FFFMMM") * 3,
     ...                       "group": list("xyz") * 6,
-    ...                       "n": [25, 7, 3, 62, 3, 8, 20, 57, 24, 53, 1, 9, 28, 5, 10, 8, 3, 3]})
+    ...                       "n": [25, 7, 3, 62, 3, 8, 20, 57, 24, 53, 1, 9, 28, 5, 10, 1, 3, 3]})
     >>> by_sex = waits.pivot_table(index=["trust", "sex"], columns="group", values="n", aggfunc="sum")
     >>> overall = waits.pivot_table(index="trust", columns="group", values="n", aggfunc="sum")
     >>> check_safe(suppress(by_sex)).safe, check_safe(suppress(overall)).safe
     (True, True)
     >>> print(check_safe({"by sex": suppress(by_sex), "all": suppress(overall)}).reasons[0])
-    The hidden cell at table 'by sex', row ('C', 'F'), column 'z' is exposed if it hides a small count:
-    it would have to be exactly 7.
+    The hidden cell at table 'by sex', row ('C', 'M'), column 'x' can be worked out from the published
+    tables together: it must be exactly 1.
     >>> result = suppress_linked(waits, {"by sex": (["trust", "sex"], "group"), "all": ("trust", "group")},
     ...                          value="n")
-    >>> print(result["all"].table)  # doctest: +NORMALIZE_WHITESPACE
-    group    x   y   z Total
-    trust
-    A       85   *   *   110
-    B       75  60  35   165
-    C       35   *   *    55
-    Total  195  75  55   330
+    >>> print(result["by sex"].table)  # doctest: +NORMALIZE_WHITESPACE
+    group        x   y   z Total
+    trust sex
+    A     F     25   *   *     *
+          M     60   *   *     *
+    B     F      *   *   *   100
+          M      *   *   *    65
+    C     F      *   *   *     *
+          M      *   *   *     *
+    Total      190  75  55   320
     >>> check_safe(result).safe
     True
 
-    Each table passes on its own, but trust C's row in the overall table tells the intruder what C's women
-    and men in groups y and z add up to, and with the by-sex table's totals that leaves the hidden 10 of
-    women in group z at exactly 7 if it were a small count. Protected together, the overall table hides
-    trusts A's and C's y and z as well.
+    Each table passes on its own, but trust C's row in the overall table (30 in group x) with the by-sex
+    table's column x leaves the hidden count of trust C's men in group x at exactly 1: every ``*`` is at
+    least 1, since zeros are shown. Protected together, the by-sex table hides more of its cells.
     """
     require_dataframe(data)
     threshold, rounding, min_values = _check_settings(threshold, rounding, suppress_zeros, min_values)
@@ -543,6 +578,8 @@ def suppress_linked(
                     threshold=threshold, rounding=rounding, suppress_zeros=suppress_zeros,
                     row_totals=row_totals, column_totals=column_totals, secondary=secondary,
                     min_values=min_values, total_label=total_label, symbol=symbol)
+    if secondary:
+        _warn_unprotected(audit, rules)
     return LinkedSuppressionResult(results, audit, footnote, settings)
 
 
@@ -798,18 +835,27 @@ def _primary(full, rules):
 
 
 def _cost(values, margin):
-    """Secondary suppression prefers (module notes, rule 4) a non-zero cell, a cell inside the table, the
-    smallest count, the first in reading order: cost = 2n [zero] + n [margin] + rank."""
+    """Secondary suppression (module notes, rule 4) never hides a zero (cost inf) and prefers a cell inside
+    the table, the smallest count, the first in reading order: cost = n [margin] + rank."""
     n = values.size
     order = np.argsort(values, kind="stable")
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    return ((values == 0) * 2 * n + margin * n + rank).astype(float)
+    return np.where(values == 0, np.inf, margin * n + rank).astype(float)
 
 
 def _window(rules):
     """The counts the rule hides: small_lo .. threshold."""
     return (0 if rules["suppress_zeros"] else 1), rules["threshold"]
+
+
+def _floor(rules):
+    """The least a hidden cell can hold, as the intruder knows it (module notes, "The attack"): 1 when zeros
+    are shown and counts of 1 to the threshold are hidden (secondary suppression never hides a zero), else
+    0. ``rules["floor"]`` overrides it (check_safe's fallback for a table that hides a zero)."""
+    if "floor" in rules:
+        return rules["floor"]
+    return 1 if (not rules["suppress_zeros"] and rules["threshold"] >= 1) else 0
 
 
 def _need_small(rules):
@@ -842,7 +888,8 @@ def _known_ranges(numbers, hidden, rules):
     """What the intruder knows of each cell: lowest and highest true value (inf: unbounded).
 
     A published multiple of the base is a rounded count: its rounding interval, not negative, minus
-    the counts the rule hides. Any other published number is taken as exact.
+    the counts the rule hides. Any other published number is taken as exact. A hidden cell is at least
+    :func:`_floor` (1 when zeros are shown), with no upper limit.
     """
     t, base = rules["threshold"], rules["rounding"]
     with np.errstate(invalid="ignore"):
@@ -859,7 +906,7 @@ def _known_ranges(numbers, hidden, rules):
         new_hi = np.where(zero_only & (above_lo > hi), 0, hi)
         # hidden counts excluded only for rounded numbers; an unrounded number is taken at its word
         lo, hi = np.where(rounded, new_lo, lo), np.where(rounded, new_hi, hi)
-    lo = np.where(hidden, 0, lo).astype(float)
+    lo = np.where(hidden, _floor(rules), lo).astype(float)
     hi = np.where(hidden, np.inf, hi).astype(float)
     return lo, hi
 
@@ -883,8 +930,9 @@ def _grid_margin(shape, row_lines, column_lines):
 def _protect(primary, cost, families, intruder):
     """Secondary suppression (module notes, rule 4) on any set of published cells, as flat arrays: the line
     rule, then attack-and-extend until the audit passes. ``families`` are the lines (every row or column
-    with its total; each line an array row of cell numbers, -1 as padding). Returns the hidden cells and
-    the final audit's ranges."""
+    with its total; each line an array row of cell numbers, -1 as padding). A cell of infinite ``cost`` (a
+    zero) is never hidden. Returns the hidden cells and the final audit's ranges; when every cell that may
+    be hidden already is and a cell is still exposed, that audit says so (``suppress`` warns)."""
     from scipy import sparse
 
     n = primary.size
@@ -904,18 +952,40 @@ def _protect(primary, cost, families, intruder):
         if lines:
             through = by_cell.indices[by_cell.indptr[k]:by_cell.indptr[k + 1]]
             candidates[membership[through].indices] = True
-        candidates &= ~hidden
+        eligible = ~hidden & np.isfinite(cost)
+        candidates &= eligible
         if not candidates.any():
-            candidates = ~hidden
-        if not candidates.any():  # pragma: no cover - a fully hidden table is always protected
+            candidates = eligible
+        if not candidates.any():  # nothing left to hide but zeros: the audit reports what is exposed
             return hidden, intruder.audit(hidden)
         hidden = hidden.copy()
         hidden[np.argmin(np.where(candidates, cost, np.inf))] = True
 
 
+def _warn_unprotected(audit, rules):
+    """Warn (DisclosureWarning) when secondary suppression ran out of cells to hide."""
+    exposed = audit.loc[~audit["protected"]]
+    if exposed.empty:
+        return
+    import warnings
+
+    first = exposed.iloc[0]
+    where = (f"table {first['table']!r}, " if "table" in exposed else "") + \
+        f"row {first['row']!r}, column {first['column']!r}"
+    warnings.warn(
+        f"{len(exposed)} hidden cell(s) cannot be protected, e.g. {where} (audit: protected is False): "
+        "every non-zero cell that could help is hidden already, and with zeros shown as 0 every hidden cell "
+        f"is known to be at least 1, so the totals still narrow it to fewer than {rules['min_values']} "
+        "values, or to one value if it is a small count. Hiding a zero would not help: zeros are shown, so "
+        "an intruder knows a hidden cell is not 0. Fix: hide zeros too (suppress_zeros=True), or publish "
+        "fewer totals (row_totals=False or column_totals=False).", DisclosureWarning, stacklevel=3)
+
+
 def _line_rule(hidden, cost, families):
     """Hide the cheapest visible cell of every line (a row or column with its total) with one hidden cell,
-    all lines of a family at once, the families in turn, until no such line is left."""
+    all lines of a family at once, the families in turn, until no such line is left. Only cells of finite
+    cost (not zeros) are hidden; a line with one hidden cell always has one (its shown total equals the
+    hidden cell plus zeros, so it is not 0)."""
     hidden = hidden.copy()
     while True:
         changed = False
@@ -923,10 +993,11 @@ def _line_rule(hidden, cost, families):
             valid = lines >= 0
             idx = np.where(valid, lines, 0)
             h = hidden[idx] & valid
-            single = np.flatnonzero((h.sum(axis=1) == 1) & (valid & ~h).any(axis=1))
+            line_cost = np.where(h | ~valid, np.inf, cost[idx])
+            single = np.flatnonzero((h.sum(axis=1) == 1) & np.isfinite(line_cost).any(axis=1))
             if single.size == 0:
                 continue
-            pick = np.argmin(np.where(h | ~valid, np.inf, cost[idx])[single], axis=1)
+            pick = np.argmin(line_cost[single], axis=1)
             hidden[idx[single, pick]] = True
             changed = True
         if not changed:
@@ -1249,9 +1320,9 @@ class _LinearIntruder:
         if key == self._key:
             return
         lo, hi = self.known(hidden)
-        shown = np.flatnonzero(~hidden)
-        self.consistent = not (lo[shown] > hi[shown]).any()
-        self._rows, self._lb, self._ub = self.M[shown], lo[shown], hi[shown]
+        bounded = np.flatnonzero(~hidden | (lo > 0) | np.isfinite(hi))  # hidden cells: at least the floor
+        self.consistent = not (lo[bounded] > hi[bounded]).any()
+        self._rows, self._lb, self._ub = self.M[bounded], lo[bounded], hi[bounded]
         self._cache = {}
         self._key = key
 
@@ -1912,7 +1983,9 @@ def _find_sum_lines(p: _Parsed, rules):
             continue
         x = p.numbers if axis == 0 else p.numbers.T
         h = p.hidden if axis == 0 else p.hidden.T
-        k = _sum_line(x, h, rules)
+        # read permissively, a hidden cell at least 0: a table that hides a zero is still read with its
+        # totals (and then reported, see _check_grid), not called safe for having none
+        k = _sum_line(x, h, dict(rules, floor=0))
         if k is None:
             continue
         trial_row_all, trial_col_all = p.row_all.copy(), p.col_all.copy()
@@ -1922,7 +1995,7 @@ def _find_sum_lines(p: _Parsed, rules):
             trial_col_all[k] = True
         trial = _totals_last(_Parsed(p.name, p.frame, p.rows, p.cols, trial_row_all, trial_col_all, p.numbers,
                                      p.hidden, p.notes))
-        grid_rules = dict(rules, row_lines=trial.row_lines, column_lines=trial.column_lines)
+        grid_rules = dict(rules, row_lines=trial.row_lines, column_lines=trial.column_lines, floor=0)
         small_shown, _ = _shown_problems(trial.numbers, trial.hidden, grid_rules)
         if _grid_consistent(trial, grid_rules, small_shown):
             p.row_all, p.col_all = trial_row_all, trial_col_all
@@ -2016,6 +2089,22 @@ def _inconsistent(rules, together):
                if together else "?") + " Nothing else can be checked until they agree.")
 
 
+def _hidden_zero(rules, symbol, together):
+    what = "tables" if together else "numbers"
+    return (f"No table of whole counts fits the published {what} with every '{symbol}' at least 1, as the "
+            f"rules imply when zeros are shown (a '{symbol}' is a count of 1 to {rules['threshold']}, or a "
+            f"non-zero count hidden to protect one): some '{symbol}' must hide a 0. An intruder who notices "
+            "knows the rules were not followed, so the ranges here let a hidden cell be 0. Fix: show zeros "
+            "as 0 (hiding a zero protects nothing once zeros are shown), or if zeros are hidden too, check "
+            "with suppress_zeros=True.")
+
+
+def _floor_words(rules, symbol):
+    if _floor(rules) < 1:
+        return ""
+    return (f", knowing that every '{symbol}' is at least 1 (zeros are shown as 0 and never hidden),")
+
+
 def _check_grid(p: _Parsed, rules, checked, symbol):
     """One plain table: its network (module notes)."""
     rules = dict(rules, row_lines=p.row_lines, column_lines=p.column_lines)
@@ -2024,6 +2113,12 @@ def _check_grid(p: _Parsed, rules, checked, symbol):
     # a small count shown is reported above; the attack takes it at its word, so that the totals are
     # judged on their own
     ranges = _grid_attack(p.numbers, p.hidden, rules, exact=small_shown)
+    if ranges is None and _floor(rules) > 0 and p.hidden.any():
+        # no table fits with every hidden cell at least 1: a zero is hidden (module notes, "The attack")
+        ranges = _grid_attack(p.numbers, p.hidden, dict(rules, floor=0), exact=small_shown)
+        if ranges is not None:
+            problems.append(_hidden_zero(rules, symbol, together=False))
+            rules = dict(rules, floor=0)
     nan = np.full(p.hidden.shape, np.nan)
     audit = _audit_frame(p.hidden, ranges or (nan, nan, nan, nan), rules, p.rows, p.cols, None)
     if ranges is None:
@@ -2047,9 +2142,10 @@ def _check_grid(p: _Parsed, rules, checked, symbol):
         narrowest = audit.sort_values("possible_values", kind="stable").iloc[0]
         reasons.append("Every row and column with a total has no hidden cell or at least two.")
         reasons.append(
-            "An intruder who solves the totals as equations cannot pin any hidden cell: the narrowest "
-            f"range is {_count_words(narrowest.possible_values)} (row {narrowest.row!r}, column "
-            f"{narrowest.column!r}: {int(narrowest.lowest)} to {_end(narrowest.highest)}).")
+            f"An intruder who solves the totals as equations{_floor_words(rules, symbol)} cannot pin any "
+            f"hidden cell: the narrowest range is {_count_words(narrowest.possible_values)} (row "
+            f"{narrowest.row!r}, column {narrowest.column!r}: {int(narrowest.lowest)} to "
+            f"{_end(narrowest.highest)}).")
     return SafetyCheck(True, reasons + p.notes, audit, checked)
 
 
@@ -2122,8 +2218,18 @@ def _check_boxes(parsed, rules, checked, symbol, single):
         shown_q[q[shown]] = True
         target_q[q[p.hidden]] = True
     hidden_q = ~shown_q
-    intruder = _linked_intruder(boxes, lambda h: (lo_q, hi_q), rules, zero_atoms=boxes.zero_atoms())
+    lo_q[hidden_q] = _floor(rules)
+    zero_atoms = boxes.zero_atoms()
+    intruder = _linked_intruder(boxes, lambda h: (lo_q, hi_q), rules, zero_atoms=zero_atoms)
     consistent = intruder.feasible(hidden_q)
+    if not consistent and _floor(rules) > 0 and hidden_q.any():
+        # no set of tables fits with every hidden cell at least 1: a zero is hidden (module notes)
+        lo_0 = np.where(hidden_q, 0.0, lo_q)
+        intruder = _linked_intruder(boxes, lambda h: (lo_0, hi_q), rules, zero_atoms=zero_atoms)
+        consistent = intruder.feasible(hidden_q)
+        if consistent:
+            problems.append(_hidden_zero(rules, symbol, together=not single))
+            rules = dict(rules, floor=0)
     ranges = intruder.audit(hidden_q, targets=target_q) if consistent else np.full((4, n_q), np.nan)
     audits = []
     for p, layout in zip(parsed, layouts, strict=True):
@@ -2161,8 +2267,9 @@ def _check_boxes(parsed, rules, checked, symbol, single):
         reasons.append("Every row and column with a total has no hidden cell or at least two.")
         reasons.append(
             (f"An intruder who reads the {len(parsed)} tables together, every published number as a sum of "
-             "the finest counts behind all of them," if together else
+             "the finest counts behind all of them" if together else
              "An intruder who solves the totals and subtotals as equations")
+            + (_floor_words(rules, symbol) or ("," if together else ""))
             + " cannot pin any hidden cell: the narrowest range is "
             f"{_count_words(narrowest.possible_values)} ({where}: {int(narrowest.lowest)} to "
             f"{_end(narrowest.highest)}).")

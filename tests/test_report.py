@@ -229,7 +229,7 @@ def test_html_has_a_caption_scopes_words_for_every_icon_a_key_and_print_styles()
     assert legend is not None
     key = _text(legend)
     assert all(w in key for w in [*VARIATION_WORDS.values(), *ASSURANCE_WORDS.values()])
-    assert "@page el-report{size:A4 landscape" in markup and "page:el-report" in markup
+    assert "@page{size:A4 landscape" in markup and "@media print{" in markup
     script = root.find(".//script")
     assert table.get("id") in script.text and "aria-sort" in script.text
     region = root.find("./div")

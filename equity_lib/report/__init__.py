@@ -431,17 +431,23 @@ class EquityReport:
         return facts
 
     def _times(self) -> dict:
-        times = self.table["time"]
-        text = CompactView._time(times)
-        return {i: s for i, s in zip(self.table.index, text, strict=True)}
+        """Each cell's time in words, as the compact view writes it, measure by measure (a monthly measure
+        as "Mar 2025", a weekly one as "24 Mar 2025")."""
+        out = {}
+        for _, part in self.table.groupby("measure", sort=False):
+            out.update(zip(part.index, CompactView._time(part["time"]), strict=True))
+        return out
 
     # --- HTML ---------------------------------------------------------------------------------------
 
     def to_html(self) -> str:
         """The report as HTML: a caption, column and row headers with ``scope``, each cell's value and its
         two icons (a letter on a disc, hidden from screen readers, beside the icon's words), header
-        buttons that sort the rows (``aria-sort``), a key to the icons, and print styles that put the
-        table on A4 landscape."""
+        buttons that sort the rows (``aria-sort``), a key to the icons, and print styles: a document that
+        shows the report prints on A4 landscape, and three measures for five trusts by five quintiles
+        (15 rows) fit one page in 7.5 point type (checked in Chromium by tests/browser/test_report_html.py).
+        Wrapped in a focusable region (named by the caption) so that a keyboard can scroll it on a narrow
+        screen."""
         rows = self.wide()
         col_keys = self.column_keys()
         cells = self._cells()
@@ -529,11 +535,11 @@ class EquityReport:
     def _legend_html(self) -> str:
         items = []
         for code in VARIATION_ORDER:
-            items.append(f"<li>{_badge(variation_icon(code), VARIATION_WORDS[code])}: "
-                         f"{html.escape(_MEANING[code])}</li>")
+            items.append(f"<li>{_badge(variation_icon(code), VARIATION_WORDS[code])}"
+                         f'<span class="el-meaning">: {html.escape(_MEANING[code])}</span></li>')
         for code in ASSURANCE_ORDER:
-            items.append(f"<li>{_badge(assurance_icon(code), ASSURANCE_WORDS[code])}: "
-                         f"{html.escape(_MEANING[code])}</li>")
+            items.append(f"<li>{_badge(assurance_icon(code), ASSURANCE_WORDS[code])}"
+                         f'<span class="el-meaning">: {html.escape(_MEANING[code])}</span></li>')
         return ('<div class="el-legend"><p class="el-legend-title">Key to the icons (Making Data Count). '
                 "Sort the rows with the column headers: a trust or group column puts its concerns and misses "
                 f'first.</p><ul>{"".join(items)}</ul></div>')
@@ -668,16 +674,26 @@ _REPORT_STYLE = (
     "border-radius:50%;border:1px solid #231F20;text-align:center;font-weight:bold;margin-right:0.3em}"
     ".el-report .el-legend li{margin:0.15em 0;break-inside:avoid}"
     ".el-report:focus-visible{outline:2px solid #005EB8;outline-offset:2px}"
-    # Printed: the report's pages are A4 landscape (a named page, so the rest of a document keeps its own),
-    # the whole table on the page, words wrapped, header rows repeated on a second page.
-    "@page el-report{size:A4 landscape;margin:10mm}"
-    "@media print{.el-report{page:el-report;overflow:visible;max-width:none}"
-    ".el-report-table{font-size:8pt;width:100%}"
-    ".el-report-table th,.el-report-table td{white-space:normal;padding:2pt 3pt}"
+    # Printed: A4 landscape (for the whole document that shows the report: a named page would start the
+    # report on a sheet of its own after an empty one in Chromium), the whole table on the page, words
+    # wrapped, header rows repeated on a second page.
+    "@page{size:A4 landscape;margin:10mm}"
+    "@media print{.el-report{overflow:visible;max-width:none}"
+    # Each cell's three lines (value, variation, assurance) in 7.5 pt; the key's icons and words on a line
+    # or two (the words are in every cell; their meanings are on screen).
+    ".el-report-table{font-size:7.5pt;line-height:1.1;width:100%}"
+    ".el-report-table caption{font-size:8.5pt;padding:0 0 2pt}"
+    ".el-report-table th,.el-report-table td{white-space:normal;padding:1pt 3pt}"
     ".el-report-table td.el-cell{min-width:0}"
+    ".el-report-table .el-icon,.el-report .el-legend .el-icon{width:1.1em;height:1.1em;line-height:1.1em;"
+    "margin-right:0.2em}"
+    ".el-report-table .el-cell .el-badge{margin-top:0}"
     ".el-report-table thead{display:table-header-group}"
     ".el-report-table tr{break-inside:avoid}"
-    ".el-report .el-legend{font-size:7.5pt}"
-    ".el-report .el-legend ul{columns:3}}"
+    ".el-report .el-legend{font-size:7.5pt;line-height:1.2}"
+    ".el-report .el-legend-title{margin:3pt 0 1pt}"
+    ".el-report .el-legend ul{columns:auto}"
+    ".el-report .el-legend li{display:inline-block;margin:0 1em 0 0}"
+    ".el-report .el-legend .el-meaning{display:none}}"
     "</style>"
 )

@@ -10,18 +10,19 @@ assurance icons. Every number comes from the results: each cell is a row of
 latest point from ``table``); nothing is recomputed. The icons are the compact view's: a letter on a disc
 of the Making Data Count colour beside the icon's words, so meaning never rests on colour alone.
 
-How this compares with what exists
-----------------------------------
-* Making Data Count's summary icons table (NHS England and NHS Improvement, *Making Data Count:
-  strengthening your decisions*, 2019, and the "SPC icons" summary of its Excel tool;
-  https://www.england.nhs.uk/publication/making-data-count/) lists one row per measure with its latest
-  value, target, variation icon and assurance icon: a board's integrated performance report. It has one
-  cell per measure, for the organisation as a whole; its icons are pictures told apart by colour and shape,
-  with no words in the cell.
-* NHSRplotthedots (NHS-R Community, version 0.2.2; https://github.com/nhs-r-community/NHSRplotthedots)
-  draws one XmR chart per measure, faceted by ``facet_field``, with the icons in each panel's corner
-  (``geom_ptd_icon``), and ``summary()`` prints each facet's mean, limits and counts of special cause
-  points. It has no table of measures by groups and no export of the icons as a table.
+How this compares with what exists:
+
+* Making Data Count's summary table of icons (NHS England and NHS Improvement, *Making Data Count*, 2019,
+  and its companion *Making Data Count: strengthening your decisions*;
+  https://www.england.nhs.uk/publication/making-data-count/): the integrated performance report's one row
+  per measure with its latest value, target, variation icon and assurance icon. One cell per measure, for
+  the organisation as a whole; its icons are pictures (colour, shape and a letter such as H, L, P or F)
+  without words beside them.
+* NHSRplotthedots (NHS-R Community, version 0.2.2; https://github.com/nhs-r-community/NHSRplotthedots):
+  ``ptd_spc`` charts one measure, faceted by ``facet_field``, drawn by ``ptd_create_ggplot`` or
+  ``ptd_create_plotly`` with the icons in each panel's corner (``geom_ptd_icon``); its ``summary()``
+  prints each facet's mean, process limits and counts of common and special cause points. Its reference
+  index has no table of many measures, by group or otherwise, and no export of the icons as a table.
 * This report keeps MDC's row per measure and adds what neither has: the **equity split**. Each measure's
   cells run across trusts, deprivation quintiles or ethnic groups (or trust x quintile), so a board sees at
   a glance where a trust is failing whom, e.g. "will miss target" only in the most deprived quintile. Each
@@ -29,14 +30,14 @@ How this compares with what exists
   special cause concern or a target it will miss) sorts the rows; the same table is HTML (sortable,
   accessible, A4 landscape when printed), an image and an Excel sheet.
 
-Example
--------
->>> report = equity_report({"Seen within 18 weeks": rtt_result, "Missed appointments": dna_result},
-...                        owners={"Seen within 18 weeks": "COO, Moorside Teaching Hospitals",
-...                                "Missed appointments": "COO, Kelderby District"},
-...                        columns="imd_quintile")  # doctest: +SKIP
->>> report.table          # tidy: one row per measure x row x column value  # doctest: +SKIP
->>> report.to_html(); report.to_image(); report.to_excel("report.xlsx")  # doctest: +SKIP
+For example::
+
+    report = equity_report({"Seen within 18 weeks": rtt_result, "Missed appointments": dna_result},
+                           owners={"Seen within 18 weeks": "COO, Moorside Teaching Hospitals",
+                                   "Missed appointments": "COO, Kelderby District"},
+                           columns="imd_quintile")
+    report.table  # tidy: one row per measure x row x column value
+    report.to_html(); report.to_image(); report.to_excel("report.xlsx")
 """
 
 from __future__ import annotations

@@ -1174,21 +1174,32 @@ class _Network:
                      == target).any())
 
     def exposed(self, a, t, rules, fallback):
-        """Is hidden cell ``a`` (true count ``t``) unprotected? Exact; for a small count only whether one
-        unit can move round a cycle through it in each direction (t + 1 or t - 1 possible) is needed."""
+        """Is hidden cell ``a`` (true count ``t``) unprotected, and if not, is it protected for good? Exact;
+        for a small count only whether one unit can move round a cycle through it in each direction (t + 1
+        or t - 1 possible) is needed. Returns (exposed, stable).
+
+        Stable: protected by at least ``min_values`` values and, if the window of small counts holds two,
+        by two of them - a property that hiding more cells keeps, since that only widens what is possible
+        (secondary suppression hides no zero, so a newly hidden cell's range, at least 1, holds its shown
+        one). A cell protected only because it cannot be a small count is not stable: a wider range may
+        reach down to exactly the threshold."""
         s_lo, top = _window(rules)
         need, least = _need_small(rules), rules["min_values"]
         if least > 2 or (need >= 2 and not s_lo <= t <= top):
             low, high = self.bounds(a) or fallback(a)
             small = _small_range(np.array([low]), np.array([high]), rules)
-            return not _protected(np.array([low]), np.array([high]), *small, rules)[0]
+            ok = _protected(np.array([low]), np.array([high]), *small, rules)[0]
+            n_small = 0 if np.isnan(small[0][0]) else small[1][0] - small[0][0] + 1
+            return not ok, bool(ok and (need <= 1 or n_small >= need))
         if least <= 1:
-            return False
+            return False, True
         u, v = self.tails[a], self.heads[a]
         if need >= 2:
-            return not ((t < top and self._reaches(v, u, self.bwd[a]))
-                        or (t > s_lo and self._reaches(u, v, self.fwd[a])))
-        return not (self._reaches(v, u, self.bwd[a]) or self._reaches(u, v, self.fwd[a]))
+            exposed = not ((t < top and self._reaches(v, u, self.bwd[a]))
+                           or (t > s_lo and self._reaches(u, v, self.fwd[a])))
+        else:
+            exposed = not (self._reaches(v, u, self.bwd[a]) or self._reaches(u, v, self.fwd[a]))
+        return exposed, not exposed
 
     def ranges(self, targets, rules, fallback):
         lowest, highest = np.full(targets.size, np.nan), np.full(targets.size, np.nan)
@@ -1226,7 +1237,7 @@ class _GridIntruder:
 
     def __init__(self, full, rounded, rules):
         self.full, self.rounded, self.rules = full, rounded, rules
-        self._key, self._net, self._linear = None, None, None
+        self._key, self._net, self._linear, self._stable = None, None, None, None
 
     def _known(self, hidden):
         h = hidden.reshape(self.full.shape)
@@ -1256,9 +1267,15 @@ class _GridIntruder:
         return bounds
 
     def first_exposed(self, hidden):
+        """The first hidden cell left exposed, or None. ``hidden`` only grows from call to call (secondary
+        suppression), so a cell found stably protected (:meth:`_Network.exposed`) is not attacked again."""
         net, fallback, truth = self._network(hidden), self._fallback(hidden), self.full.ravel()
-        for a in np.flatnonzero(hidden):
-            if net.exposed(a, int(truth[a]), self.rules, fallback):
+        if self._stable is None:
+            self._stable = np.zeros(hidden.size, dtype=bool)
+        stable = self._stable
+        for a in np.flatnonzero(hidden & ~stable):
+            exposed, stable[a] = net.exposed(a, int(truth[a]), self.rules, fallback)
+            if exposed:
                 return int(a)
         return None
 
@@ -1657,7 +1674,7 @@ class _FlowIntruder:
         self.zero = np.zeros(boxes.M.shape[1], dtype=bool) if zero_atoms is None else zero_atoms
         self.linear = _LinearIntruder(boxes.M, known, rules, zero_atoms=zero_atoms, truth_atoms=truth_atoms)
         self.n_q = boxes.M.shape[0]
-        self._key = None
+        self._key, self._stable = None, None
 
     def _flow(self, atoms):
         flow = list(self.linear.M @ atoms)
@@ -1701,10 +1718,15 @@ class _FlowIntruder:
         return self._network(hidden) is not None
 
     def first_exposed(self, hidden):
+        """As :meth:`_GridIntruder.first_exposed`: stably protected cells are not attacked again."""
         net, fallback = self._network(hidden), self._fallback(hidden)
         truth = self._flow(self.truth_atoms)
-        for a in np.flatnonzero(hidden):
-            if net.exposed(a, int(truth[a]), self.rules, fallback):
+        if self._stable is None:
+            self._stable = np.zeros(hidden.size, dtype=bool)
+        stable = self._stable
+        for a in np.flatnonzero(hidden & ~stable):
+            exposed, stable[a] = net.exposed(a, int(truth[a]), self.rules, fallback)
+            if exposed:
                 return int(a)
         return None
 

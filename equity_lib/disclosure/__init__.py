@@ -356,6 +356,13 @@ def suppress(
         ``.table`` to publish (text), ``.values`` (Int64), ``.status``, ``.unrounded`` (not for
         publication), ``.audit`` (the intruder's ranges) and ``.footnote``.
 
+    Warns
+    -----
+    DisclosureWarning
+        When every non-zero cell is hidden and a hidden cell is still exposed (zeros are shown, so the
+        intruder knows every ``*`` is at least 1; no zero is hidden, as that would protect nothing). The
+        audit marks the cell ``protected=False``. Fix: ``suppress_zeros=True``, or fewer totals.
+
     Examples
     --------
     >>> import pandas as pd
@@ -601,7 +608,11 @@ def check_safe(
        to, e.g. ``5`` with threshold 7, counts as shown);
     2. every shown number is a multiple of ``rounding``;
     3. every row and column that has a total has no hidden cell or at least two;
-    4. the numbers are consistent (some table of whole counts fits them);
+    4. the numbers are consistent (some table of whole counts fits them), with every hidden cell at
+       least 1 when zeros are shown (``suppress_zeros=False``: the rule hides counts of 1 to the
+       threshold and never a zero). If only a table with a hidden 0 fits, the table is not safe: it
+       breaks the rules it claims, the reasons say so, and the attack is run with hidden cells of at
+       least 0 (module notes, "Tables made elsewhere");
     5. the attack of the module notes pins no hidden cell: each keeps at least ``min_values``
        possible values, and at least two if it hides a small count. With several tables, the
        intruder reads all of them at once.

@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: prerequisites install book test lint unit notebooks browser handouts lab bench data clean
+.PHONY: prerequisites install book test lint unit notebooks browser handouts lab bench data data-large clean
 
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
@@ -19,7 +19,7 @@ export CHROMIUM
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[book,test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[book,test,scale,spark]'
 	touch $@
 
 install: $(STAMP)
@@ -45,6 +45,9 @@ prerequisites:
 	fi; \
 	if [ ! -x "$(CHROMIUM)" ]; then \
 	  missing="$$missing\n  - Chromium at $(CHROMIUM), for the browser tests (make browser, make handouts):  apt-get install chromium"; \
+	fi; \
+	if ! java -version >/dev/null 2>&1; then \
+	  missing="$$missing\n  - Java 17 or newer, for Spark (tests/test_scale.py runs equity_lib.scale on Spark in local mode):  apt-get install default-jre-headless"; \
 	fi; \
 	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 	  missing="$$missing\n  - Node.js and npm, to install axe-core for the accessibility tests (make browser):  apt-get install nodejs npm"; \
@@ -99,10 +102,20 @@ bench: install
 	taskset -c 0 $(BIN)/python benchmarks/bench_rates.py
 	taskset -c 0 $(BIN)/python benchmarks/bench_inequality.py
 	taskset -c 0 $(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_scale_engines.py
 
 # Into this checkout's datasets/ (byte for byte the committed files), never into an installed package.
 data: install
 	$(BIN)/python -m equity_lib.synthetic --out datasets
+
+# The large synthetic record-level extract (NOT real data; never committed: _build/ is ignored), as Parquet
+# in $(DATA_LARGE): the collaborative's waiting list and outpatient appointments, about ROWS records
+# (make data-large ROWS=100000000), one per pathway or appointment counted in datasets/. Does nothing when
+# the folder already holds the extract asked for.
+DATA_LARGE ?= _build/data-large
+ROWS ?= 20000000
+data-large: install
+	$(BIN)/python -m equity_lib.scale.extract --out $(DATA_LARGE) --rows $(ROWS)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

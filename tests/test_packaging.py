@@ -40,10 +40,19 @@ def _norm(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def _imported_distributions() -> set[str]:
-    """The distributions whose modules equity_lib imports (stdlib and equity_lib itself left out)."""
+# Subpackages whose dependencies are an optional extra (imported only there, never by `import equity_lib`):
+# subpackage -> the extras that install what it imports.
+OPTIONAL = {"scale": ("scale", "spark")}
+
+
+def _imported_distributions(only: str | None = None) -> set[str]:
+    """The distributions whose modules equity_lib imports (stdlib and equity_lib itself left out): outside
+    the OPTIONAL subpackages, or (``only``) inside one of them."""
     modules = set()
     for path in (REPO / "equity_lib").rglob("*.py"):
+        part = path.relative_to(REPO / "equity_lib").parts[0]
+        if (part != only) if only else (part in OPTIONAL):
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 modules.update(alias.name.split(".")[0] for alias in node.names)
@@ -62,6 +71,17 @@ def test_runtime_dependencies_are_what_equity_lib_imports():
     assert not imported - declared, f"imported but not in [project] dependencies: {imported - declared}"
     unused = declared - imported - NOT_YET_IMPORTED
     assert not unused, f"runtime dependencies equity_lib never imports (move them to an extra): {unused}"
+
+
+def test_optional_subpackages_import_only_their_extras():
+    extras = PROJECT["project"]["optional-dependencies"]
+    for package, names in OPTIONAL.items():
+        declared = {_norm(re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0]) for n in names for d in extras[n]}
+        declared |= {_norm(d) for d in PROJECT["project"]["dependencies"]}
+        declared = {re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0] for d in declared}
+        imported = _imported_distributions(only=package)
+        assert imported, f"equity_lib.{package} imports nothing optional: take it out of OPTIONAL"
+        assert not imported - declared, f"equity_lib.{package} imports {imported - declared}: add to {names}"
 
 
 def test_every_subpackage_is_in_the_wheel():

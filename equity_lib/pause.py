@@ -128,14 +128,15 @@ def _stratified_answer(result: SPCResult) -> tuple[str, str, object]:
         evidence = (f"Most affected: {name} {worst} (mean {latest.loc[worst, 'cl']:.1f}, against "
                     f"{latest.loc[best, 'cl']:.1f} for {name} {best}).")
     if concerns:
-        evidence += f" Latest point special cause concern in: {', '.join(map(str, concerns))}."
+        evidence += f" Latest point special cause concern in: {', '.join(f'{name} {g}' for g in concerns)}."
         return evidence, "act", worst
     improving = latest.index[latest["variation"] == "improvement"].tolist()
     # the icons read the latest point; special cause earlier in the same phase is said, not hidden
     earlier = latest["n_special_cause"][latest["n_special_cause"] > 0]
-    flagged = ", ".join(f"{group} ({int(n)})" for group, n in earlier.items())
+    flagged = ", ".join(f"{name} {group} ({int(n)})" for group, n in earlier.items())
     if improving:
-        evidence += f" Latest point improving in: {', '.join(map(str, improving))}; the others common cause."
+        evidence += (f" Latest point improving in: {', '.join(f'{name} {g}' for g in improving)}; the others "
+                     "common cause.")
     elif earlier.empty:
         evidence += " Every group common cause: a stable difference that needs a change to the system."
     else:

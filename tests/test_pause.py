@@ -185,7 +185,7 @@ def test_stability_is_claimed_only_when_no_point_of_the_latest_phase_is_special(
     record = equity_pause("x", stratified=chart).record.loc[1, "evidence"]
     assert "stable difference" not in record
     assert "Latest point common cause in every group, but special cause points earlier in the latest " \
-           f"phase in: 3 ({flagged})." in record
+           f"phase in: q 3 ({flagged})." in record
 
 
 def test_improving_groups_are_named_as_their_latest_point():
@@ -193,4 +193,4 @@ def test_improving_groups_are_named_as_their_latest_point():
         if q == 2:
             y[-1] -= 5
     record = equity_pause("x", stratified=_stratified_with(fall_at_end)).record.loc[1, "evidence"]
-    assert "Latest point improving in: 2; the others common cause." in record
+    assert "Latest point improving in: q 2; the others common cause." in record

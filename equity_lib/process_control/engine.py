@@ -845,8 +845,9 @@ def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
         length = np.bincount(seg, minlength=nseg)
         short = length < freeze
         if short.any():
-            extra = ("freeze=" + str(freeze) + " is longer than this phase ("
-                     + pd.Series(length).astype(str) + " points): its limits use all of them")
+            # object text throughout: with pyarrow installed, pandas' str dtype will not add to object text
+            extra = pd.Series([f"freeze={freeze} is longer than this phase ({n} points): its limits use all "
+                               "of them" for n in length], dtype=object)
             note = pd.Series(np.where(short, np.where(note.isna(), extra, note + "; " + extra), note),
                              dtype=object)
             where = np.flatnonzero(short)

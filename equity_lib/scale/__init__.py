@@ -169,9 +169,11 @@ def read(source, *, connection=None) -> ir.Table:
     if isinstance(source, ibis.expr.types.Table):
         return source
     if isinstance(source, pd.DataFrame):
+        # through Arrow: Ibis's own pandas conversion reads an option that pandas 3.1 deprecates
+        arrow = _require("pyarrow").Table.from_pandas(source, preserve_index=False)
         if connection is None:
-            return ibis.memtable(source)
-        return connection.create_table(f"equity_lib_{id(source)}", source, temp=True, overwrite=True)
+            return ibis.memtable(arrow)
+        return connect(connection).create_table(f"equity_lib_{id(source)}", arrow, temp=True, overwrite=True)
     if isinstance(source, (str, os.PathLike)):
         connection = connect() if connection is None else connect(connection)
         path = str(source)
@@ -419,7 +421,7 @@ def aggregate(
 def _execute(expr):
     """Run the expression, into an Arrow table: Ibis's own pandas conversion reads an option pandas 3.1
     deprecates, and on Spark goes through DataFrame.toPandas; Spark's toArrow is direct (Spark 4)."""
-    backend = expr._find_backend()
+    backend = expr._find_backend(use_default=True)
     if backend.name == "pyspark":
         return backend.raw_sql(backend.compile(expr)).toArrow()
     return expr.to_pyarrow()

@@ -625,6 +625,86 @@ REGISTRY.update(
     }
 )
 
+# --- Lesson 15: the collaborative's shared learning log ------------------------------------------
+
+REGISTRY["learning_log"] = DatasetSpec(
+    filename="learning_log.csv",
+    title="The collaborative's shared learning log: changes tried and their results",
+    description=f"{SYNTHETIC} Illustrative: the changes, their wording and the people to ask are invented "
+    "for teaching; every result is counted from the dataset it names. One row per result recorded for a "
+    "change one trust tried: what, where, when, for whom, and what happened for all patients and for the "
+    "groups it was meant to reach (11 rows, 5 changes).",
+    fields=(
+        Field(
+            "entry_id",
+            "integer",
+            "Number of the change in the log, in the order the changes started.",
+            unit="entry number",
+            minimum=1,
+        ),
+        TRUST_CODE,
+        Field("start_month", "date", "Month the change started, dated on its 1st day.", unit="month"),
+        Field("change", "string", "What was tried, in the trust's words."),
+        Field("aimed_at", "string", "Whom the change was meant for."),
+        Field("measure", "string", "The measure the result is recorded on."),
+        Field(
+            "source",
+            "string",
+            "The dataset the measure is counted from (a name for equity_lib.datasets.load).",
+            codes=(
+                "workforce",
+                "outpatients_weekly",
+                "rtt_monthly",
+                "rtt_quintile_monthly",
+                "ethnicity_completeness_monthly",
+            ),
+        ),
+        Field(
+            "result_for",
+            "string",
+            "The group this row's result is for: all patients (or BME applicants), the most or least "
+            "deprived IMD quintile, or the gap between them (quintile 1 minus quintile 5).",
+            codes=(
+                "All patients",
+                "BME applicants",
+                "IMD quintile 1 (most deprived)",
+                "IMD quintile 5 (least deprived)",
+                "Gap: quintile 1 minus quintile 5",
+            ),
+            ordered=True,
+        ),
+        Field("before_period", "string", "The period the before value covers."),
+        Field(
+            "before",
+            "number",
+            "The measure before the change: the centre line of its chart before the change (see "
+            "datasets/README.md).",
+            unit="the row's unit column (%, percentage points or ratio)",
+            decimals=2,
+        ),
+        Field("after_period", "string", "The period the after value covers, as the trust recorded it."),
+        Field(
+            "after",
+            "number",
+            "The measure after the change, over after_period.",
+            unit="the row's unit column (%, percentage points or ratio)",
+            decimals=2,
+        ),
+        Field("unit", "string", "Unit of before and after.", codes=("%", "percentage points", "ratio")),
+        Field(
+            "verdict",
+            "string",
+            "What the measure's chart shows for this group (or that no chart was looked at).",
+            codes=("improved", "improved a little", "gap widened", "gap narrowed", "not checked on a chart"),
+        ),
+        Field("lesson", "string", "The lesson whose chart shows this result.", pattern="[0-9]{2}"),
+        Field("contact", "string", "Whom to ask about the change (a role, invented)."),
+    ),
+    primary_key=("entry_id", "result_for"),
+    foreign_keys=(("trust_code", "trusts"),),
+    used_in="15",
+)
+
 PACKAGE = {
     "name": "moorside-synthetic",
     "title": "Improving equitably: synthetic data for the Moorside Provider Collaborative",

@@ -11,7 +11,8 @@ and the code lists), ``areas`` (small areas, deprivation and residents), then ``
 RTT list, notebook 01), ``rtt_quintile`` (split by deprivation), ``waiting_list`` (the March 2025
 list person by person, and what is counted from it), ``completeness``, ``outpatients`` and ``acsc``;
 ``workforce`` (the trusts' Workforce Race Equality Standard counts, lesson 12) and ``patient_survey``
-(an inpatient survey, its comments and their coding, lesson 13).
+(an inpatient survey, its comments and their coding, lesson 13); ``learning_log`` (the collaborative's
+shared log of changes tried and their results, counted from the datasets above, lesson 15).
 
 ``python -m equity_lib.synthetic [--out OUT_DIR]`` (``make data``) regenerates every dataset and
 ``datapackage.json``, byte for byte (all randomness is seeded with numpy's ``default_rng``), into a source
@@ -34,6 +35,7 @@ from equity_lib.synthetic import (
     acsc,
     areas,
     completeness,
+    learning_log,
     outpatients,
     patient_survey,
     rtt,
@@ -80,6 +82,7 @@ RECIPES: dict[str, Recipe] = {
     "patient_comments": Recipe(patient_survey.generate_comments, {}),
     "comment_codebook": Recipe(patient_survey.generate_codebook, {}),
     "comment_codes": Recipe(patient_survey.generate_codes, {}),
+    "learning_log": Recipe(learning_log.generate, learning_log.DECIMALS),
 }
 
 

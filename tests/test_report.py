@@ -312,3 +312,16 @@ def test_cell_count_is_measures_times_rows_times_column_values(n_measures, n_tru
     assert len(body) == n_measures * n_rows
     assert sum(td.get("class") == "el-cell" for tr in body for td in tr.findall("td")) == len(report.table)
     assert isinstance(report, EquityReport)
+
+
+def test_table_ids_are_numbered_not_random_and_never_repeat_on_a_page():
+    """A notebook run twice stores the same HTML (nbval compares it); two tables on one page differ."""
+    report = _report()
+    first, second = report.to_html(), report.to_html()
+    ids = [re.search(r'id="(el-report-\d+)"', markup)[1] for markup in (first, second)]
+    assert ids[0] != ids[1]
+    assert int(ids[1].rsplit("-", 1)[1]) == int(ids[0].rsplit("-", 1)[1]) + 1
+
+
+def test_the_caption_has_its_own_colours_for_dark_themes():
+    assert re.search(r"caption\{[^}]*color:#231F20;background:#FFFFFF", _report().to_html())

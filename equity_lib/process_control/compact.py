@@ -10,8 +10,8 @@ The rows are a plain DataFrame, so several results (measures) can be put togethe
 from __future__ import annotations
 
 import html
+import itertools
 import math
-import uuid
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -38,6 +38,15 @@ COLUMNS = ("time", "value", "phase", "n_points", "cl", "lcl", "ucl", "target", "
            "variation_icon", "variation_text", "assurance", "assurance_text", "trial_limits")
 IMPROVEMENT_WORDS = {"increase": "Higher", "decrease": "Lower", "neutral": "Neither"}
 ROWS_PER_IMAGE = 3 * PER_PAGE  # rows of the printed table on one page
+
+
+_NUMBERS = itertools.count(1)
+
+
+def element_id(kind: str) -> str:
+    """An id for one HTML table on a page: numbered in the order made, so a notebook run twice gives the
+    same ids (nbval compares them) and two tables on one page never share one."""
+    return f"el-{kind}-{next(_NUMBERS)}"
 
 
 def compact_table(result) -> pd.DataFrame:
@@ -204,7 +213,7 @@ class CompactView:
         header buttons (added by a small script) that sort the rows and set ``aria-sort``."""
         rows = self.rows()
         headers = self._headers()
-        table_id = f"el-compact-{uuid.uuid4().hex[:12]}"
+        table_id = element_id("compact")
         caption = self.caption or (f"{self.value_label}: the latest point of each series and the icons of "
                                    f"its last phase ({len(rows)} series).")
         out = [f'<div class="el-compact">{_STYLE}',
@@ -370,7 +379,9 @@ _STYLE = (
     "<style>"
     ".el-compact{overflow-x:auto;max-width:100%}"
     ".el-compact-table{border-collapse:collapse;font-size:0.9em;color:#231F20;background:#FFFFFF}"
-    ".el-compact-table caption{text-align:left;font-weight:bold;padding:0.3em 0}"
+    # the caption's own colours: a dark theme would otherwise give it light text on this white table
+    ".el-compact-table caption{text-align:left;font-weight:bold;padding:0.3em 0;color:#231F20;"
+    "background:#FFFFFF}"
     ".el-compact-table th,.el-compact-table td{padding:0.25em 0.6em;border-bottom:1px solid #D8DDE0;"
     "text-align:left;vertical-align:middle;white-space:nowrap}"
     ".el-compact-table thead th{border-bottom:2px solid #231F20}"

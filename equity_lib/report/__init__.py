@@ -43,7 +43,6 @@ For example::
 from __future__ import annotations
 
 import html
-import uuid
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -60,6 +59,7 @@ from equity_lib.process_control.compact import (
     _badge,
     _sortable,
     compact_table,
+    element_id,
 )
 from equity_lib.process_control.plot import (
     ASSURANCE_WORDS,
@@ -459,7 +459,7 @@ class EquityReport:
         labels = [("measure", "Measure")] + ([("owner", "Owner")] if has_owner else []) + \
                  [(c, words(c)) for c in self.rows_by]
         facts_headers = [("improvement", "Better"), ("target", "Target"), ("time", "Latest")]
-        table_id = f"el-report-{uuid.uuid4().hex[:12]}"
+        table_id = element_id("report")
         caption = self._caption()
         out = [f'<div class="el-compact el-report" role="region" tabindex="0" '
                f'aria-labelledby="{table_id}-caption">{_STYLE}{_REPORT_STYLE}',

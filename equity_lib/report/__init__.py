@@ -6,7 +6,7 @@ who owns it) into one table a board reads on one page: a row per measure (and ow
 column, e.g. trust), a column per value of the ``columns`` by-column(s) of the results (trusts, deprivation
 quintiles, ethnic groups, or trust x quintile), each cell the series' latest value with its variation and
 assurance icons. Every number comes from the results: each cell is a row of
-:func:`equity_lib.process_control.compact.compact_table` (the series' last phase from ``summary()``, its
+``equity_lib.process_control.compact.compact_table`` (the series' last phase from ``summary()``, its
 latest point from ``table``); nothing is recomputed. The icons are the compact view's: a letter on a disc
 of the Making Data Count colour beside the icon's words, so meaning never rests on colour alone.
 
@@ -75,7 +75,7 @@ from equity_lib.process_control.result import SPCResult
 __all__ = ["CELL_COLUMNS", "EquityReport", "equity_report"]
 
 #: The columns of each cell in :attr:`EquityReport.table`, after ``measure``, ``owner``, the row by-columns
-#: and the ``columns`` by-column(s): as :func:`~equity_lib.process_control.compact.compact_table` makes them.
+#: and the ``columns`` by-column(s): as ``compact_table`` makes them.
 CELL_COLUMNS = ("time", "value", "cl", "lcl", "ucl", "target", "improvement", "variation", "variation_icon",
                 "variation_text", "assurance", "assurance_text", "phase", "n_points", "trial_limits")
 _MISSING_RANK = 99  # cells with no icon sort after every icon
@@ -302,8 +302,10 @@ class EquityReport:
         ``improvement``, ``variation``, ``variation_icon``, ``variation_text`` (the icon in words),
         ``assurance``, ``assurance_text``, ``phase``, ``n_points``, ``trial_limits``. Missing where the
         measure has no series for that cell.
-    columns, rows_by : list of str
-        The by-columns across and down.
+    columns : list
+        The by-column(s) across (column names).
+    rows_by : list
+        The by-column(s) down, under each measure (column names).
     measures : dict
         Each measure's value label, whether it is a percentage, and its decimals.
     labels : dict
@@ -314,7 +316,7 @@ class EquityReport:
         How rows are ordered: None (as given), ``"measure"``, ``"owner"``, a row by-column,
         ``"attention"`` (cells needing attention, most first), or a column value (e.g. ``1``, or
         ``("MTH", 1)``) to sort by that cell's icons: special cause concern first, then the other
-        variation icons in :data:`~equity_lib.process_control.compact.VARIATION_ORDER`, each with a
+        variation icons in ``VARIATION_ORDER`` (``equity_lib.process_control.compact``), each with a
         target it will miss first.
     ascending : bool
         Sort order.

@@ -39,11 +39,11 @@ def plot_report(report, *, page: int | None = None, per_page: int = ROWS_PER_PAG
 
     Parameters
     ----------
-    report : EquityReport
+    report : equity_lib.report.EquityReport
     page, per_page : int, optional
         More rows than ``per_page`` (15, an A4 landscape page with five or six column values) need a
         ``page`` (1, 2, ...); the page goes in the title.
-    path : str or Path, optional
+    path : str or path-like, optional
         Also save the figure there (format from the extension).
     title : str, optional
         The figure's title (default the report's caption).

@@ -890,12 +890,17 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend,
     high = np.isin(rules.PRECEDENCE, rules.HIGH_RULES)
     # A rule is good news when its side is the better direction.
     good_cols = np.where(d[:, None] > 0, high[None, :], ~high[None, :])
+    # The first rule met, in precedence order (argmax, not a cumsum along rows: numpy's cumsum over a
+    # narrow axis took 1.8 s of 6.6 s for 3.6 million points).
+    first = np.zeros_like(matrix)
+    met = np.flatnonzero(matrix.any(axis=1))
+    first[met, matrix[met].argmax(axis=1)] = True
     if precedence == "improvement":
         good = (matrix & good_cols).any(axis=1)
         chosen = matrix & np.where(good[:, None], good_cols, ~good_cols)
     else:
-        chosen = matrix & (np.cumsum(matrix, axis=1) == 1)  # the first rule met, in precedence order
-    chosen = np.where((d == 0)[:, None], matrix & (np.cumsum(matrix, axis=1) == 1), chosen)
+        chosen = first
+    chosen = np.where((d == 0)[:, None], first, chosen)
     special = chosen.any(axis=1)
     is_good = (chosen & good_cols).any(axis=1)
     point_type = np.select([~special, d == 0, is_good], ["common_cause", "neutral", "improvement"],

@@ -237,7 +237,8 @@ def main(argv=None) -> int:
         if "failed" in r:
             print(f"{name:<34} failed: {r['failed']}")
             continue
-        extra = f"  (+{r['startup_seconds']:.1f} s to start Spark)" if "startup_seconds" in r else ""
+        extra = (f"  (+{r['startup_seconds']:.1f} s to start Spark; RSS of Python only, not Spark's JVM)"
+                 if "startup_seconds" in r else "")
         print(f"{name:<34} {r['seconds']:>8.2f} {waits / r['seconds'] / 1e6:>11.1f} M "
               f"{r['peak_rss_gib']:>8.2f} GiB{extra}")
 

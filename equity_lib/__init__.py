@@ -31,6 +31,8 @@
   :func:`equity_report`, :class:`EquityReport`.
 * :mod:`equity_lib.quality` and :mod:`equity_lib.disclosure` - data quality and safe publishing.
 * :func:`readable` - plain-English column headers for a table shown to a reader.
+* :mod:`equity_lib.scale` - record-level data too large for pandas, counted where they are held (DuckDB,
+  Spark or a warehouse, through Ibis): :func:`equity_lib.scale.aggregate`; optional extra ``scale``.
 
 Importing the package is cheap: each name is imported from its module the first time it is used
 (PEP 562), so ``import equity_lib`` does not load scipy, statsmodels or matplotlib until a function
@@ -74,7 +76,7 @@ _LAZY = {
 }
 _SUBMODULES = ("agreement", "colours", "compare", "datasets", "disclosure", "focus", "funnel", "gaps",
                "inequality", "overdispersion", "pause", "process_control", "quality", "rates", "ratios",
-               "readable", "report", "synthetic")
+               "readable", "report", "scale", "synthetic")
 
 __all__ = ["DataGapWarning", "FreezeWarning", "NoLimitsWarning", "OverdispersionWarning", "SPCResult", "spc",
            "ESP2013", "dsr", "isr", "mean", "proportion", "rate",

@@ -391,10 +391,11 @@ def aggregate(
     ------
     KeyError
         A named column is not in the table (the message lists its columns).
-    TypeError / ValueError
-        A numerator that is not true/false or numbers; an unknown period or engine; a missing value in a
-        counted column (naming the column and the first cell: fill or filter it first, because counting it
-        as 0 would be a silent wrong number).
+    TypeError
+        A numerator that is not true/false or numbers; ``period`` on a column that is not dates.
+    ValueError
+        An unknown period or engine; a missing value in a counted column (naming the column and the first
+        cell: fill or filter it first, because counting it as 0 would be a silent wrong number).
     ImportError
         The ``scale`` extra is not installed (the message says ``pip install 'equity_lib[scale]'``).
     """

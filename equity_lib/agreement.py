@@ -26,15 +26,9 @@ from equity_lib._validation import (
     require_columns,
     require_dataframe,
 )
-from equity_lib.inequality._common import format_number as _format_number
+from equity_lib.inequality._common import format_rounded as _fmt
 
 __all__ = ["LANDIS_KOCH", "coder_agreement"]
-
-
-def _fmt(value: float) -> str:
-    """A number in a sentence (3 significant figures, as the library writes them), after rounding away
-    float noise at 12 significant figures: 68.00000000000001% is '68%', not '68.0%'."""
-    return _format_number(float(f"{value:.12g}"))
 
 
 #: Landis and Koch's (1977) labels for ranges of kappa, as pairs of upper bound and label. Below 0 is

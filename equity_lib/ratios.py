@@ -37,16 +37,10 @@ from equity_lib._validation import (
     rows_phrase,
     too_large,
 )
-from equity_lib.inequality._common import format_number as _format_number
+from equity_lib.inequality._common import format_rounded as _fmt
 from equity_lib.inequality._common import number_key, text_column
 
 __all__ = ["representation", "risk_ratio"]
-
-
-def _fmt(value: float) -> str:
-    """A number in a sentence (3 significant figures, as the library writes them), after rounding away
-    float noise at 12 significant figures: 68.00000000000001% is '68%', not '68.0%'."""
-    return _format_number(float(f"{value:.12g}"))
 
 
 _RR_OUTPUT = ("focus_group", "reference_group", "focus_numerator", "focus_denominator", "reference_numerator",
@@ -58,6 +52,17 @@ _REP_OUTPUT = ("numerator_share", "denominator_share", "proportion", "overall_pr
 def _z(level: float) -> float:
     """Two-sided normal deviate Phi^-1(1 - (1 - level) / 2): 1.959964 for 0.95 (``ndtri``)."""
     return float(special.ndtri(1 - (1 - level) / 2))
+
+
+def _log_limits(out: pd.DataFrame, value, se, ok, levels) -> None:
+    """Limits exp(ln value -/+ z se) for each level, and ``se`` (of ln value), into ``out``; missing where
+    not ``ok`` (se is missing there)."""
+    log_value = np.log(np.where(ok, value, 1.0))
+    for level in levels:
+        half = _z(level) * se
+        out[f"lower_{level_suffix(level)}"] = np.exp(log_value - half)
+        out[f"upper_{level_suffix(level)}"] = np.exp(log_value + half)
+    out["se"] = se
 
 
 def _percent(p: float) -> str:
@@ -257,12 +262,7 @@ def risk_ratio(data: pd.DataFrame, numerator: str, denominator: str, group: str,
     out["reference_numerator"], out["reference_denominator"] = c, n2
     out["focus_value"], out["reference_value"] = p1, p2
     out["value"] = ratio
-    log_ratio = np.log(np.where(ok, ratio, 1.0))
-    for level in levels:
-        half = _z(level) * se
-        out[f"lower_{level_suffix(level)}"] = np.exp(log_ratio - half)
-        out[f"upper_{level_suffix(level)}"] = np.exp(log_ratio + half)
-    out["se"] = se
+    _log_limits(out, ratio, se, ok, levels)
     reason = np.select([absent_focus, absent_reference, np.isnan(a), np.isnan(c), (a == 0) & (c == 0),
                         a == 0, c == 0], [1, 2, 3, 4, 5, 6, 7], 0)
     out["interpretation"] = _rr_words(out, reason, levels[0], numerator, denominator, group, focus,
@@ -445,12 +445,7 @@ def representation(data: pd.DataFrame, numerator: str, denominator: str, group: 
     out["numerator_share"], out["denominator_share"] = share_r, share_n
     out["proportion"], out["overall_proportion"] = p, overall
     out["value"] = value
-    log_value = np.log(np.where(ok, value, 1.0))
-    for level in levels:
-        half = _z(level) * se
-        out[f"lower_{level_suffix(level)}"] = np.exp(log_value - half)
-        out[f"upper_{level_suffix(level)}"] = np.exp(log_value + half)
-    out["se"] = se
+    _log_limits(out, value, se, ok, levels)
     reason = np.select([np.isnan(total_r), total_r == 0, r == 0], [1, 2, 3], 0)
     out["interpretation"] = _rep_words(out, reason, levels[0], numerator, denominator, group)
     return out

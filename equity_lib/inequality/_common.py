@@ -206,3 +206,9 @@ def format_number(value: float) -> str:
         digits = max(0, 2 - int(np.floor(np.log10(magnitude))))
         return f"{value:,.{digits}f}"
     return f"{value:.3g}"
+
+
+def format_rounded(value: float) -> str:
+    """:func:`format_number` after rounding away float noise at 12 significant figures:
+    68.00000000000001 (a percentage computed as 100 x 0.68) is '68', not '68.0'."""
+    return format_number(float(f"{value:.12g}"))

@@ -347,13 +347,11 @@ def aggregate(
     One row per value of ``by`` x ``group`` x ``time`` present in the records, with ``numerator`` column(s)
     (each a count of records) and the denominator:
 
-    .. math:: \\text{numerator}_{b,g,t} = \\sum_{i \\in (b,g,t)} x_i, \\qquad
-              \\text{denominator}_{b,g,t} = \\sum_{i \\in (b,g,t)} 1
-              \\;\\text{(or } \\textstyle\\sum w_i\\text{)}
-
-    where record *i* has outcome :math:`x_i` (true = 1, false = 0, or a count) and weight :math:`w_i` when
-    ``denominator`` names a column. It is SQL's ``SELECT by, group, time, SUM(x), COUNT(*) ... GROUP BY``,
-    the table `spc` (p and u charts), `proportion`, `dsr`, `sii` and `group_gap` take.
+    ``numerator[b, g, t] = sum of x_i`` and ``denominator[b, g, t] = sum of 1`` (or ``sum of w_i``) over
+    the records i in that by value b, group g and period t, where record i has outcome ``x_i`` (true = 1,
+    false = 0, or a count) and weight ``w_i`` when ``denominator`` names a column. It is SQL's
+    ``SELECT by, group, time, SUM(x), COUNT(*) ... GROUP BY``, the table ``spc`` (p and u charts),
+    ``proportion``, ``dsr``, ``sii`` and ``group_gap`` take.
 
     Parameters
     ----------

@@ -448,7 +448,7 @@ class EquityReport:
         two icons (a letter on a disc, hidden from screen readers, beside the icon's words), header
         buttons that sort the rows (``aria-sort``), a key to the icons, and print styles: a document that
         shows the report prints on A4 landscape, and three measures for five trusts by five quintiles
-        (15 rows) fit one page in 7.5 point type (checked in Chromium by tests/browser/test_report_html.py).
+        (15 rows) fit one page in 7.5 point type (checked in Chromium by the browser tests).
         Wrapped in a focusable region (named by the caption) so that a keyboard can scroll it on a narrow
         screen."""
         rows = self.wide()

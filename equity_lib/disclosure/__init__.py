@@ -1242,6 +1242,21 @@ def _grid_matrix(shape, row_lines, column_lines):
     return sparse.csr_array((np.ones(rows.size), (rows, cols)), shape=(nr * nc, atom.size))
 
 
+def _first_exposed(intruder, hidden, truth):
+    """The first hidden cell an intruder (single or linked tables) leaves exposed, or None; ``truth`` holds
+    each cell's true count. Cells once found stably protected are remembered on the intruder and skipped:
+    ``hidden`` only grows from call to call."""
+    net, fallback = intruder._network(hidden), intruder._fallback(hidden)
+    if intruder._stable is None:
+        intruder._stable = np.zeros(hidden.size, dtype=bool)
+    stable = intruder._stable
+    for a in np.flatnonzero(hidden & ~stable):
+        exposed, stable[a] = net.exposed(a, int(truth[a]), intruder.rules, fallback)
+        if exposed:
+            return int(a)
+    return None
+
+
 class _GridIntruder:
     """The attack on one table whose true counts are known, for secondary suppression: maximum flows, and
     linear programming for a bound too large for them."""
@@ -1280,15 +1295,7 @@ class _GridIntruder:
     def first_exposed(self, hidden):
         """The first hidden cell left exposed, or None. ``hidden`` only grows from call to call (secondary
         suppression), so a cell found stably protected (:meth:`_Network.exposed`) is not attacked again."""
-        net, fallback, truth = self._network(hidden), self._fallback(hidden), self.full.ravel()
-        if self._stable is None:
-            self._stable = np.zeros(hidden.size, dtype=bool)
-        stable = self._stable
-        for a in np.flatnonzero(hidden & ~stable):
-            exposed, stable[a] = net.exposed(a, int(truth[a]), self.rules, fallback)
-            if exposed:
-                return int(a)
-        return None
+        return _first_exposed(self, hidden, self.full.ravel())
 
     def audit(self, hidden):
         return self._network(hidden).ranges(hidden, self.rules, self._fallback(hidden))
@@ -1730,16 +1737,7 @@ class _FlowIntruder:
 
     def first_exposed(self, hidden):
         """As :meth:`_GridIntruder.first_exposed`: stably protected cells are not attacked again."""
-        net, fallback = self._network(hidden), self._fallback(hidden)
-        truth = self._flow(self.truth_atoms)
-        if self._stable is None:
-            self._stable = np.zeros(hidden.size, dtype=bool)
-        stable = self._stable
-        for a in np.flatnonzero(hidden & ~stable):
-            exposed, stable[a] = net.exposed(a, int(truth[a]), self.rules, fallback)
-            if exposed:
-                return int(a)
-        return None
+        return _first_exposed(self, hidden, self._flow(self.truth_atoms))
 
     def audit(self, hidden, targets=None):
         net = self._network(hidden)

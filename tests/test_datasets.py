@@ -304,7 +304,7 @@ def test_designed_shift_in_one_quintile(screen):
     target = f"{rtt_quintile.SHIFT['trust']} Q{rtt_quintile.SHIFT['quintile']}"
     for series, g in t.groupby("series", sort=False):
         special = g["special_cause"].to_numpy()
-        shift = g["rule"].fillna("").str.startswith("shift").to_numpy()
+        shift = g["rule"].astype("string").fillna("").str.startswith("shift").to_numpy()
         if series == target:
             above = g["value"].to_numpy()[start:] > g["cl"].to_numpy()[start:]
             assert special[start:].all() and above.all()
@@ -345,7 +345,7 @@ def test_designed_completeness_signals(screen):
     k = spc(kdh, "pct_valid", "month", freeze=drive, screen_mr=screen).table
     special = k["special_cause"].to_numpy()
     assert not special[: drive - 3].any()
-    assert (k["rule"][drive - 3 : drive].fillna("trend_up") == "trend_up").all()
+    assert (k["rule"][drive - 3 : drive].astype("string").fillna("trend_up") == "trend_up").all()
     assert special[drive + 1 :].all() and not (k["point_type"] == "concern").any()
     pct = kdh["pct_valid"].to_numpy()
     assert pct[:drive].max() < 56 and pct[-1] > 78

@@ -668,7 +668,7 @@ def test_runs_and_trends_signal_exactly_where_they_are(values, shift, trend, imp
     in_pattern = (runs >= shift) | (rises >= trend) | (falls >= trend)
     # Every point in a pattern is special cause, whatever the direction and the precedence.
     assert t.loc[in_pattern, "special_cause"].all()
-    rule = t["rule"].fillna("")
+    rule = t["rule"].astype("string").fillna("")
     assert (rises[rule == "trend_up"] >= trend).all()
     assert (falls[rule == "trend_down"] >= trend).all()
     assert (runs[rule.str.startswith("shift")] >= shift).all()

@@ -155,7 +155,10 @@ def spc(
         ``two_in_three_above``, ``two_in_three_below``, ``shift_above``, ``shift_below``; for run
         charts ``long_run_above``/``long_run_below``; missing when none), ``point_type``
         (``common_cause``, ``improvement``, ``concern``, ``neutral``; missing for a missing value),
-        ``trial_limits`` (bool) and ``target``. ``.summary()``: one row per series and phase, with a
+        ``trial_limits`` (bool) and ``target``. ``rule`` and ``point_type`` are pandas categoricals of
+        those fixed labels (one byte a point; ``.cat.categories`` lists them all, so tables of any
+        chart concatenate): compare them with ``==`` or ``isin``, and to fill a missing rule with
+        text first make it text, ``table["rule"].astype("string").fillna("none")``. ``.summary()``: one row per series and phase, with a
         ``note`` saying why a phase has no limits (or that ``freeze`` is longer than it).
         ``.plot()``: the Making Data Count chart.
 
@@ -861,66 +864,95 @@ def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
     return no_limits, pd.array(note.to_numpy(), dtype="string")
 
 
+# The labels of the rule and point_type columns: categoricals of these fixed labels, in this order.
+RULE_LABELS = (*rules.PRECEDENCE, *rules.RUN_CHART_RULES.values())
+RULE_DTYPE = pd.CategoricalDtype(RULE_LABELS)
+POINT_TYPES = ("common_cause", "improvement", "concern", "neutral")
+POINT_TYPE_DTYPE = pd.CategoricalDtype(POINT_TYPES)
+_NO_RULE = len(rules.PRECEDENCE)
+
+
+def _first_met(flags, candidates):
+    """Per point, the index (in rules.PRECEDENCE) of the first of ``candidates`` met, else _NO_RULE."""
+    code = np.full(flags[rules.PRECEDENCE[0]].size, _NO_RULE, dtype=np.int8)
+    for k in sorted(candidates, reverse=True):
+        code[flags[rules.PRECEDENCE[k]]] = k
+    return code
+
+
 def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend, precedence):
     """Apply the rules to the points with a value; return per-point and per-segment results.
 
     ``direction`` is +1 (higher is better), -1 (lower is better) or 0 (neutral) per point. The Making
     Data Count rules judge excluded points too; the runs analysis leaves them out, as qicharts2 does.
+    Each point's rule is a code (its place in rules.PRECEDENCE), chosen rule by rule over whole arrays.
     """
     valid = ~np.isnan(y)
-    vy, vcl, vseg, d = y[valid], cl[valid], seg[valid], direction[valid]
-    counted = ~excluded[valid]
-    runs = rules.anhoej(vy[counted], vcl[counted], vseg[counted], nseg)
+    every = bool(valid.all())
+    if every:  # no copies when no value is missing (the usual case)
+        vy, vcl, vlcl, vucl, vseg, d, vexcluded = y, cl, lcl, ucl, seg, direction, excluded
+    else:
+        vy, vcl, vlcl, vucl, vseg, d, vexcluded = (a[valid] for a in (y, cl, lcl, ucl, seg, direction,
+                                                                       excluded))
     side = rules.side_of_line(vy, vcl)
-    if chart == "run":
+    start = rules.segment_starts(vseg)
+    counted = ~vexcluded
+    if counted.all():
+        runs = rules.anhoej(side, vseg, nseg)
+        long_run = runs["in_long_run"]
+    else:
+        runs = rules.anhoej(side[counted], vseg[counted], nseg)
         long_run = np.zeros(vy.size, dtype=bool)
         long_run[counted] = runs["in_long_run"]
-        flags = {name: np.zeros(vy.size, dtype=bool) for name in rules.PRECEDENCE}
+    if chart == "run":
+        no = np.zeros(vy.size, dtype=bool)
+        flags = {name: no for name in rules.PRECEDENCE}
         flags["shift_above"] = long_run & (side > 0)
         flags["shift_below"] = long_run & (side < 0)
     else:
-        flags = rules.mdc_rules(vy, vcl, lcl[valid], ucl[valid], vseg, shift, trend)
+        flags = rules.mdc_rules(vy, vcl, vlcl, vucl, side, start, shift, trend)
     if chart == "mr":
         # Consecutive moving ranges share a point, so they are not independent: run rules do not
         # apply (qicharts2 reports no runs signal for MR charts); only the limits judge.
-        for name in rules.PRECEDENCE[2:]:
-            flags[name][:] = False
+        no = np.zeros(vy.size, dtype=bool)
+        flags.update({name: no for name in rules.PRECEDENCE[2:]})
         runs["runs_signal"][:] = False
-    matrix = np.column_stack([flags[name] for name in rules.PRECEDENCE])
-    high = np.isin(rules.PRECEDENCE, rules.HIGH_RULES)
-    # A rule is good news when its side is the better direction.
-    good_cols = np.where(d[:, None] > 0, high[None, :], ~high[None, :])
-    # The first rule met, in precedence order (argmax, not a cumsum along rows: numpy's cumsum over a
-    # narrow axis took 1.8 s of 6.6 s for 3.6 million points).
-    first = np.zeros_like(matrix)
-    met = np.flatnonzero(matrix.any(axis=1))
-    first[met, matrix[met].argmax(axis=1)] = True
+    # High rules (above_ucl, trend_up, ...) have even codes, low rules odd: a rule is good news when its
+    # side is the better direction.
+    assert rules.PRECEDENCE[0::2] == rules.HIGH_RULES
+    first = _first_met(flags, range(_NO_RULE))
     if precedence == "improvement":
-        good = (matrix & good_cols).any(axis=1)
-        chosen = matrix & np.where(good[:, None], good_cols, ~good_cols)
+        # Improvement wins: the first good rule met, else the first rule met.
+        first_high = _first_met(flags, range(0, _NO_RULE, 2))
+        first_low = _first_met(flags, range(1, _NO_RULE, 2))
+        good_first = np.where(d > 0, first_high, first_low)
+        chosen = np.where((d != 0) & (good_first < _NO_RULE), good_first, first)
     else:
         chosen = first
-    chosen = np.where((d == 0)[:, None], first, chosen)
-    special = chosen.any(axis=1)
-    is_good = (chosen & good_cols).any(axis=1)
-    point_type = np.select([~special, d == 0, is_good], ["common_cause", "neutral", "improvement"],
-                           "concern")
-    labels = np.array(rules.PRECEDENCE, dtype=object)
-    if chart == "run":
-        labels = np.array([rules.RUN_CHART_RULES.get(r, r) for r in rules.PRECEDENCE], dtype=object)
-    rule = np.where(special, labels[chosen.argmax(axis=1)], None)
+    special = chosen < _NO_RULE
+    is_good = special & ((chosen % 2 == 0) == (d > 0))
+    # point_type codes: 0 common_cause, 1 improvement, 2 concern, 3 neutral
+    type_code = np.where(special, np.where(d == 0, 3, np.where(is_good, 1, 2)), 0).astype(np.int8)
+    rule_code = np.where(special, chosen, -1).astype(np.int8)
+    if chart == "run":  # shift_above/below are called long runs on a run chart
+        rule_code[rule_code == RULE_LABELS.index("shift_above")] = RULE_LABELS.index("long_run_above")
+        rule_code[rule_code == RULE_LABELS.index("shift_below")] = RULE_LABELS.index("long_run_below")
 
-    out_type = np.full(y.size, None, dtype=object)
-    out_type[valid] = point_type
-    out_rule = np.full(y.size, None, dtype=object)
-    out_rule[valid] = rule
-    out_special = np.zeros(y.size, dtype=bool)
-    out_special[valid] = special
-    out_side = np.zeros(y.size, dtype=np.int8)
-    out_side[valid] = side
-    return {"special_cause": out_special, "rule": pd.array(out_rule, dtype="string"),
-            "point_type": pd.array(out_type, dtype="string"), "side": out_side, "runs": runs,
-            "valid": valid}
+    if every:
+        out_rule, out_type, out_special, out_side = rule_code, type_code, special, side
+    else:
+        out_rule = np.full(y.size, -1, dtype=np.int8)
+        out_rule[valid] = rule_code
+        out_type = np.full(y.size, -1, dtype=np.int8)
+        out_type[valid] = type_code
+        out_special = np.zeros(y.size, dtype=bool)
+        out_special[valid] = special
+        out_side = np.zeros(y.size, dtype=np.int8)
+        out_side[valid] = side
+    return {"special_cause": out_special,
+            "rule": pd.Categorical.from_codes(out_rule, dtype=RULE_DTYPE, validate=False),
+            "point_type": pd.Categorical.from_codes(out_type, dtype=POINT_TYPE_DTYPE, validate=False),
+            "type_code": out_type, "side": out_side, "runs": runs, "valid": valid}
 
 
 def _check_series_keys(name, spec, series, by, plain):
@@ -976,13 +1008,14 @@ def _summarise(table, judged, seg, nseg, direction, by, note):
     first_row = np.full(nseg, seg.size, dtype=np.int64)
     np.minimum.at(first_row, seg, rows)
 
-    point_type = table["point_type"].to_numpy(dtype=object, na_value=None)
+    type_code = judged["type_code"]
     has_last = last_valid >= 0
-    variation = np.where(has_last, point_type[np.maximum(last_valid, 0)], None)
+    last_type = np.where(has_last, type_code[np.maximum(last_valid, 0)], -1)
+    variation = np.array([*POINT_TYPES, None], dtype=object)[last_type]  # -1: the None at the end
     side = judged["side"][np.maximum(last_valid, 0)]
-    icon = np.where(variation == "common_cause", "common_cause",
-                    np.char.add(variation.astype(str), np.where(side >= 0, "_high", "_low")))
-    icon = np.where(has_last, icon, None)
+    icon = np.array([*[f"{t}_{s}" for t in POINT_TYPES for s in ("high", "low")], None], dtype=object)[
+        np.where(has_last, 2 * np.maximum(last_type, 0) + (side < 0), -1)]
+    icon[last_type == 0] = "common_cause"
 
     lcl, ucl = table["lcl"].to_numpy()[last_row], table["ucl"].to_numpy()[last_row]
     tgt = table["target"].to_numpy()[last_row]
@@ -993,8 +1026,9 @@ def _summarise(table, judged, seg, nseg, direction, by, note):
     assurance = np.select([passing, failing], ["pass", "fail"], "hit_and_miss").astype(object)
     assurance[np.isnan(tgt) | np.isnan(lcl) | np.isnan(ucl) | (seg_direction == 0)] = None
 
-    counts = {t: np.bincount(seg[point_type == t], minlength=nseg) for t in
-              ("improvement", "concern", "neutral")}
+    per_type = np.bincount(seg[valid] * len(POINT_TYPES) + type_code[valid],
+                           minlength=nseg * len(POINT_TYPES)).reshape(nseg, len(POINT_TYPES))
+    counts = {t: per_type[:, POINT_TYPES.index(t)] for t in ("improvement", "concern", "neutral")}
     is_missing = ~valid
     excluded = table["excluded"].to_numpy()
     return pd.DataFrame({

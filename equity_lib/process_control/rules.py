@@ -36,50 +36,76 @@ RUN_CHART_RULES = {"shift_above": "long_run_above", "shift_below": "long_run_bel
 
 def side_of_line(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
     """+1 above, -1 below, 0 on the centre line (within ON_LINE_RTOL relative) or missing."""
-    diff = y - cl
-    on_line = np.abs(diff) <= ON_LINE_RTOL * np.maximum(np.abs(cl), np.abs(y))
-    side = np.sign(diff)
-    side[on_line | np.isnan(diff)] = 0
-    return side.astype(np.int8)
+    with np.errstate(invalid="ignore"):
+        diff = y - cl
+        tolerance = np.maximum(np.abs(cl), np.abs(y))
+        tolerance *= ON_LINE_RTOL
+        above = diff > tolerance
+        np.negative(tolerance, out=tolerance)
+        below = diff < tolerance  # a NaN is neither: side 0
+    return above.view(np.int8) - below.view(np.int8)
 
 
-def _run_lengths(values: np.ndarray, seg: np.ndarray) -> np.ndarray:
+def segment_starts(seg: np.ndarray) -> np.ndarray:
+    """True at the first element of each segment (``seg`` sorted, as every array here is)."""
+    start = np.empty(seg.size, dtype=bool)
+    if seg.size:
+        start[0] = True
+        np.not_equal(seg[1:], seg[:-1], out=start[1:])
+    return start
+
+
+def _runs(values: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of equal consecutive values that do not cross a segment start: first index and length."""
+    m = values.size
+    breaks = np.empty(m, dtype=bool)
+    if m:
+        breaks[0] = True
+        np.not_equal(values[1:], values[:-1], out=breaks[1:])
+    if start is not None:
+        breaks |= start
+    first = np.flatnonzero(breaks)
+    return first, np.diff(first, append=m)
+
+
+def _run_lengths(values: np.ndarray, start: np.ndarray | None) -> np.ndarray:
     """Length of the run of equal consecutive values (within a segment) that each element belongs to."""
-    if values.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    starts = np.ones(values.size, dtype=bool)
-    starts[1:] = (values[1:] != values[:-1]) | (seg[1:] != seg[:-1])
-    run_id = np.cumsum(starts) - 1
-    return np.bincount(run_id)[run_id]
+    _, length = _runs(values, start)
+    return np.repeat(length.astype(np.int32), length)
 
 
-def _trend_flags(y, seg, length, direction):
-    """Points inside a run of >= length - 1 consecutive strict rises (direction +1) or falls (-1)."""
+def _trend_flags(y, start, length):
+    """Points inside a run of >= length - 1 consecutive strict rises, and of strict falls.
+
+    A step into a new segment is neither, so no run crosses a segment start.
+    """
     m = y.size
-    flags = np.zeros(m, dtype=bool)
+    up, down = np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
     if m < 2 or length < 2:
-        return flags
-    step = (np.sign(np.diff(y)) == direction) & (seg[1:] == seg[:-1])
-    qualifies = step & (_run_lengths(step, seg[1:]) >= length - 1)
-    flags[1:] |= qualifies  # the point each qualifying step rises to
-    flags[:-1] |= qualifies  # and the point it rises from
-    return flags
+        return up, down
+    difference = np.diff(y)
+    step = (difference > 0).view(np.int8) - (difference < 0).view(np.int8)
+    step[start[1:]] = 0
+    long = _run_lengths(step, None) >= length - 1
+    for flags, direction in ((up, 1), (down, -1)):
+        qualifies = long & (step == direction)
+        flags[1:] |= qualifies  # the point each qualifying step rises (falls) to
+        flags[:-1] |= qualifies  # and the point it rises from
+    return up, down
 
 
-def _two_in_three(near, side, seg, wanted):
+def _two_in_three(near, side, start, wanted):
     """Points near a limit on side ``wanted`` in a same-side window of 3 holding >= 2 such points."""
     m = near.size
     flags = np.zeros(m, dtype=bool)
     if m < 3:
         return flags
-    w_same_seg = (seg[:-2] == seg[2:])
-    w_side = (side[:-2] == wanted) & (side[1:-1] == wanted) & (side[2:] == wanted)
-    w_near = near[:-2].astype(int) + near[1:-1] + near[2:]
-    window = w_same_seg & w_side & (w_near >= 2)
-    covered = np.zeros(m, dtype=bool)
+    on_side = side == wanted
+    window = ~start[1:-1] & ~start[2:] & on_side[:-2] & on_side[1:-1] & on_side[2:]
+    window &= (near[:-2].view(np.int8) + near[1:-1].view(np.int8) + near[2:].view(np.int8)) >= 2
     for offset in range(3):
-        covered[offset:m - 2 + offset] |= window
-    return covered & near
+        flags[offset:m - 2 + offset] |= window
+    return flags & near
 
 
 def _beyond(y, limit, direction):
@@ -92,53 +118,65 @@ def _beyond(y, limit, direction):
         return direction * (y - limit) > ON_LINE_RTOL * np.maximum(np.abs(y), np.abs(limit))
 
 
-def mdc_rules(y, cl, lcl, ucl, seg, shift: int, trend: int) -> dict[str, np.ndarray]:
-    """Boolean flags for each rule label, on arrays already free of missing values."""
-    side = side_of_line(y, cl)
+def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int) -> dict[str, np.ndarray]:
+    """Boolean flags for each rule label, on arrays already free of missing values.
+
+    ``side`` is :func:`side_of_line` of ``y`` and ``cl``; ``start`` marks each segment's first point.
+    """
     above = _beyond(y, ucl, +1)
     below = _beyond(y, lcl, -1)
     with np.errstate(invalid="ignore"):
         near_high = ~above & (side > 0) & (y - cl > 2 / 3 * (ucl - cl))
         near_low = ~below & (side < 0) & (cl - y > 2 / 3 * (cl - lcl))
-    long_run = (side != 0) & (_run_lengths(side, seg) >= shift)
+    long_run = (side != 0) & (_run_lengths(side, start) >= shift)
+    trend_up, trend_down = _trend_flags(y, start, trend)
     return {
         "above_ucl": above,
         "below_lcl": below,
-        "trend_up": _trend_flags(y, seg, trend, +1),
-        "trend_down": _trend_flags(y, seg, trend, -1),
-        "two_in_three_above": _two_in_three(near_high, side, seg, +1),
-        "two_in_three_below": _two_in_three(near_low, side, seg, -1),
+        "trend_up": trend_up,
+        "trend_down": trend_down,
+        "two_in_three_above": _two_in_three(near_high, side, start, +1),
+        "two_in_three_below": _two_in_three(near_low, side, start, -1),
         "shift_above": long_run & (side > 0),
         "shift_below": long_run & (side < 0),
     }
 
 
-def anhoej(y, cl, seg, nseg) -> dict[str, np.ndarray]:
-    """Runs analysis per segment, on points free of missing values.
+def anhoej(side, seg, nseg) -> dict[str, np.ndarray]:
+    """Runs analysis per segment, from the side of the centre line of points free of missing values.
 
     Returns per segment: n_useful, longest_run, longest_run_max, crossings, crossings_min, runs_signal;
     and per point: in_long_run (belongs to a run longer than longest_run_max).
     """
     from scipy.stats import binom  # imported on first use (scipy.stats is slow to import)
 
-    side = side_of_line(y, cl)
     useful = side != 0
-    us, sseg = side[useful], seg[useful]
+    all_useful = bool(useful.all())
+    us, sseg = (side, seg) if all_useful else (side[useful], seg[useful])
     n_useful = np.bincount(sseg, minlength=nseg)
-    run_len = _run_lengths(us, sseg)
-    longest = np.zeros(nseg, dtype=np.int64)
-    np.maximum.at(longest, sseg, run_len)
-    changes = np.zeros(us.size, dtype=np.int64)
-    if us.size > 1:
-        changes[1:] = (us[1:] != us[:-1]) & (sseg[1:] == sseg[:-1])
-    crossings = np.bincount(sseg, weights=changes, minlength=nseg).astype(np.int64)
-    with np.errstate(divide="ignore"):
-        longest_max = np.where(n_useful > 0, np.round(np.log2(np.maximum(n_useful, 1))) + 3, np.nan)
-    crossings_min = np.where(n_useful > 0, binom.ppf(0.05, np.maximum(n_useful - 1, 0), 0.5), np.nan)
+    # Runs of one side within a segment: a segment with r runs has r - 1 crossings.
+    first, length = _runs(us, segment_starts(sseg))
+    run_seg = sseg[first]
+    runs_per_seg = np.bincount(run_seg, minlength=nseg)
     has = n_useful > 0
+    longest = np.zeros(nseg, dtype=np.int64)
+    if first.size:
+        # Runs are in segment order: the longest of each segment's runs, one reduceat.
+        firsts = np.flatnonzero(np.r_[True, run_seg[1:] != run_seg[:-1]])
+        longest[run_seg[firsts]] = np.maximum.reduceat(length, firsts)
+    crossings = np.maximum(runs_per_seg - 1, 0)
+    with np.errstate(divide="ignore"):
+        longest_max = np.where(has, np.round(np.log2(np.maximum(n_useful, 1))) + 3, np.nan)
+    # qbinom(0.05, n - 1, 0.5) once per distinct n (segments share few lengths)
+    lengths, which = np.unique(n_useful, return_inverse=True)
+    crossings_min = np.where(has, binom.ppf(0.05, np.maximum(lengths - 1, 0), 0.5)[which], np.nan)
     signal = has & ((longest > longest_max) | (crossings < crossings_min))
-    in_long_run = np.zeros(y.size, dtype=bool)
-    in_long_run[np.flatnonzero(useful)] = run_len > longest_max[sseg]
+    long_run = np.repeat(length > longest_max[run_seg], length)
+    if all_useful:
+        in_long_run = long_run
+    else:
+        in_long_run = np.zeros(side.size, dtype=bool)
+        in_long_run[useful] = long_run
     return {
         "n_useful": n_useful,
         "longest_run": np.where(has, longest, -1),
@@ -147,5 +185,4 @@ def anhoej(y, cl, seg, nseg) -> dict[str, np.ndarray]:
         "crossings_min": crossings_min,
         "runs_signal": signal,
         "in_long_run": in_long_run,
-        "side": side,
     }

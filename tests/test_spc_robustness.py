@@ -589,3 +589,27 @@ def test_a_thousand_series_with_some_broken_ones_in_one_call():
     s = result.summary()
     assert s["note"].notna().sum() == 200
     assert s.loc[s["note"].isna(), "lcl"].notna().all()
+
+
+@pytest.mark.parametrize("chart", ["xmr", "pp", "xbar"])
+@pytest.mark.parametrize("grouped", [True, False])
+def test_changing_the_table_never_changes_the_data(chart, grouped):
+    # Grouped rows are charted without reordering, and their by, time and value columns are shared
+    # with the output (copy-on-write): writing into any output column must leave data as it was.
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2024-01-01", periods=15, freq="MS")
+    data = pd.DataFrame({"trust": np.repeat(["A", "B"], 15), "month": np.tile(months, 2),
+                         "value": rng.normal(50, 5, 30), "den": rng.integers(50, 100, 30).astype(float)})
+    data["num"] = np.floor(data["den"] * 0.3)
+    if not grouped:
+        data = data.sort_values(["month", "trust"]).reset_index(drop=True)
+    if chart == "xbar":
+        data = pd.concat([data, data.assign(value=data["value"] + 1)]).sort_values(
+            ["trust", "month"] if grouped else ["month", "trust"], kind="stable").reset_index(drop=True)
+    before = data.copy()
+    args = {"numerator": "num", "denominator": "den"} if chart == "pp" else {"value": "value"}
+    table = spc(data, time="month", chart=chart, by="trust", **args).table
+    for j, column in enumerate(table.columns):
+        table.iloc[0, j] = table.iloc[1, j]
+    table["value"] += 1
+    pd.testing.assert_frame_equal(data, before)

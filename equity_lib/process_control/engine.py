@@ -158,9 +158,12 @@ def spc(
         ``trial_limits`` (bool) and ``target``. ``rule`` and ``point_type`` are pandas categoricals of
         those fixed labels (one byte a point; ``.cat.categories`` lists them all, so tables of any
         chart concatenate): compare them with ``==`` or ``isin``, and to fill a missing rule with
-        text first make it text, ``table["rule"].astype("string").fillna("none")``. ``.summary()``: one row per series and phase, with a
-        ``note`` saying why a phase has no limits (or that ``freeze`` is longer than it).
-        ``.plot()``: the Making Data Count chart.
+        text first make it text, ``table["rule"].astype("string").fillna("none")``. Rows already
+        grouped by series are charted without reordering, and their ``by``, ``time`` and ``value``
+        columns are shared with ``data`` until either is changed (pandas' copy-on-write), so the
+        table costs little memory beyond its new columns. ``.summary()``: one row per series and
+        phase, with a ``note`` saying why a phase has no limits (or that ``freeze`` is longer than
+        it). ``.plot()``: the Making Data Count chart.
 
     Warns
     -----
@@ -247,25 +250,33 @@ def spc(
 
     codes, series = _series_codes(data, by)
     axis = _time_values(data, time)
-    order = np.argsort(codes, kind="stable")
+    # Rows already grouped by series (as a warehouse's ORDER BY returns them) are not reordered: the
+    # arrays below are then the input's own, and its by, time and value columns go to the output as
+    # they are (shared, copy-on-write) rather than copied.
+    order = None if _nondecreasing(codes) else np.argsort(codes, kind="stable")
     _check_sorted(data, time, axis, codes, order, allow_repeats=chart in ("xbar", "s"), by=by)
 
-    work = _working_points(chart, codes[order], axis, order, values[order],
-                           None if denominators is None else denominators[order])
+    work = _working_points(chart, _take(codes, order), axis, order, _take(values, order),
+                           _take(denominators, order))
     if chart in _REGULAR:
         _warn_gaps(work, series)
+    first_of_series = rules.segment_starts(work["code"])
     is_start = _match_time(rebase, "rebase", work, series, time, by)
-    first_of_series = np.r_[True, work["code"][1:] != work["code"][:-1]]
     is_start &= ~first_of_series
-    phase = pd.Series(is_start).groupby(work["code"]).cumsum().to_numpy() + 1
+    if is_start.any():
+        # Phase = 1 + rebases so far in the series: a running count less its value at the series' start.
+        so_far = np.cumsum(is_start)
+        phase = so_far - so_far[first_of_series][work["code"]] + 1
+        seg_start = first_of_series | is_start
+        seg = np.cumsum(seg_start) - 1
+    else:
+        phase = np.ones(work["code"].size, dtype=np.int64)
+        seg_start, seg = first_of_series, work["code"]  # codes count the series 0, 1, ... in order
     excluded = _match_time(exclude, "exclude", work, series, time, by)
-
-    seg_start = first_of_series | np.r_[False, phase[1:] != phase[:-1]]
-    seg = np.cumsum(seg_start) - 1
     nseg = int(seg[-1]) + 1
-    position = np.arange(seg.size) - np.flatnonzero(seg_start)[seg]
     base = ~excluded
     if freeze is not None:
+        position = np.arange(seg.size) - np.flatnonzero(seg_start)[seg]
         base &= position < freeze
 
     with np.errstate(invalid="ignore", divide="ignore"):  # a phase with no value has NaN limits
@@ -292,15 +303,19 @@ def spc(
     if chart in ("p", "u"):
         _warn_overdispersed(chart, y_plot, cl, work["n"], seg, nseg, base, work, series, phase)
 
-    y_plot, cl, lcl, ucl = (a * multiplier for a in (y_plot, cl, lcl, ucl))
+    plotted_as_given = y_plot is work["y"] and multiplier == 1
+    if multiplier != 1:
+        y_plot, cl, lcl, ucl = (a * multiplier for a in (y_plot, cl, lcl, ucl))
     directions = _per_series(improvement, "improvement", series, by, _improvement_direction, "a direction")
     direction = directions[work["code"]]
     judged = _judge(chart, y_plot, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend, precedence)
-    targets = _per_series(target, "target", series, by, _number, "a number")[work["code"]]
+    targets = _per_series(target, "target", series, by, _number, "a number")
 
-    table = pd.DataFrame({
-        **{column: data[column].to_numpy()[work["row"]] for column in by},
-        "time": work["x"],
+    points = {"time": work["x"], "phase": phase, "excluded": excluded, "cl": cl, "lcl": lcl, "ucl": ucl,
+              "target": targets[work["code"]], "special_cause": judged["special_cause"],
+              "trial": trial[seg]}
+    summary = _summarise(data, by, work, points, judged, seg, nseg, direction, note)
+    table = _table(data, by, time, y, chart, axis, work, order, plotted_as_given, {
         "value": y_plot,
         "denominator": work["n"],
         "phase": phase,
@@ -312,15 +327,9 @@ def spc(
         "special_cause": judged["special_cause"],
         "rule": judged["rule"],
         "point_type": judged["point_type"],
-        "trial_limits": trial[seg],
-        "target": targets,
+        "trial_limits": points["trial"],
+        "target": points["target"],
     })
-    for column in by:
-        if isinstance(data[column].dtype, pd.CategoricalDtype):
-            table[column] = pd.Categorical(table[column], dtype=data[column].dtype)
-    summary = _summarise(table, judged, seg, nseg, direction, by, note)
-    input_order = np.argsort(work["row"], kind="stable")
-    table = table.iloc[input_order].reset_index(drop=True)
     settings = dict(chart=chart, value=value, time=time, numerator=numerator, denominator=denominator,
                     by=by, improvement=improvement, multiplier=multiplier, shift=shift, trend=trend,
                     screen_mr=screen_mr, freeze=freeze, min_points=min_points, precedence=precedence)
@@ -331,6 +340,47 @@ def _check_choice(name, value, allowed):
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name}={value!r} is not one of {list(allowed)}. Fix: pass one of those.")
     return value
+
+
+def _nondecreasing(a):
+    return a.size < 2 or bool((a[1:] >= a[:-1]).all())
+
+
+def _take(a, order):
+    return a if a is None or order is None else a[order]
+
+
+def _table(data, by, time, y, chart, axis, work, order, plotted_as_given, computed):
+    """result.table: one row per input row in input order (per subgroup for xbar/s, in order of first
+    appearance). The ``computed`` columns are in working order (by series, then time); the by, time and
+    value columns of data that the output shows unchanged are shared with it, not copied (pandas'
+    copy-on-write copies them if either is later changed)."""
+    if chart in ("xbar", "s"):
+        back = None if _nondecreasing(work["row"]) else np.argsort(work["row"], kind="stable")
+        rows = _take(work["row"], back)
+        own = {column: data[column].array.take(rows) for column in by}
+        own["time"] = _take(work["x"], back)
+    else:
+        # The inverse of order: output row i is working point back[i].
+        back = None
+        if order is not None:
+            back = np.empty_like(order)
+            back[order] = np.arange(order.size)
+        own = {column: data[column].reset_index(drop=True) for column in by}
+        if axis is None:
+            own["time"] = _take(work["x"], back)
+        else:
+            own["time"] = axis.column.reset_index(drop=True)
+        if plotted_as_given and data[y].dtype == np.float64:
+            computed = {**computed, "value": data[y].reset_index(drop=True)}
+    columns = {**own, **{name: _take(values, back) if not isinstance(values, pd.Series) else values
+                         for name, values in computed.items()}}
+    for name, values in columns.items():
+        # A read-only view of an input column (the denominators, say) is copied: the table must be
+        # the caller's to change, and changing it must never change data.
+        if isinstance(values, np.ndarray) and not values.flags.writeable:
+            columns[name] = values.copy()
+    return pd.DataFrame({name: columns[name] for name in [*by, *_OUTPUT]}, copy=False)
 
 
 def _value_columns(chart, value, numerator, denominator):
@@ -400,6 +450,7 @@ class _TimeAxis:
     values: object  # a numpy array or a pandas array (tz-aware dates, periods, categories keep their dtype)
     key: np.ndarray
     kind: str
+    column: pd.Series  # the column as read (dates from ISO text), in input order
     dtype: object = None
     wall: np.ndarray | None = None
 
@@ -426,38 +477,43 @@ def _time_values(data, time):
             pass
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return _TimeAxis(column.array, column.cat.codes.to_numpy(np.int64), "category", dtype)
+        return _TimeAxis(column.array, column.cat.codes.to_numpy(np.int64), "category", column, dtype)
     if isinstance(dtype, pd.PeriodDtype):
-        return _TimeAxis(column.array, column.array.asi8.copy(), "period", dtype)
+        return _TimeAxis(column.array, column.array.asi8.copy(), "period", column, dtype)
     if isinstance(dtype, pd.DatetimeTZDtype):
         utc = column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-        return _TimeAxis(column.array, utc, "zoned", dtype, wall=column.dt.tz_localize(None).to_numpy())
+        return _TimeAxis(column.array, utc, "zoned", column, dtype,
+                         wall=column.dt.tz_localize(None).to_numpy())
     values = column.to_numpy()
     if np.issubdtype(values.dtype, np.datetime64):
-        return _TimeAxis(values, values, "datetime", values.dtype)
-    return _TimeAxis(values, values, "other", values.dtype)
+        return _TimeAxis(values, values, "datetime", column, values.dtype)
+    return _TimeAxis(values, values, "other", column, values.dtype)
 
 
 def _check_sorted(data, time, axis, codes, order, allow_repeats, by=()):
-    if axis is None or len(order) < 2:
+    if axis is None or len(codes) < 2:
         return
-    sx, same = axis.key[order], codes[order][1:] == codes[order][:-1]
+    sx, sc = _take(axis.key, order), _take(codes, order)
+    same = sc[1:] == sc[:-1]
     try:
         rising = sx[1:] > sx[:-1]
         equal = sx[1:] == sx[:-1]
     except TypeError as err:
         raise TypeError(f"Column '{time}' mixes values that cannot be ordered ({err}). "
                         "Fix: use one type of date or number.") from err
-    later = order[1:]
-    if not allow_repeats:
-        fail_rows(data, _at(len(data), later[same & equal]), f"Column '{time}' has duplicated values "
+    later = order[1:] if order is not None else np.arange(1, len(codes))
+    repeated = same & equal
+    if not allow_repeats and repeated.any():
+        fail_rows(data, _at(len(data), later[repeated]), f"Column '{time}' has duplicated values "
                   "within a series", "aggregate to one row per date (per series), or pass by=.")
-    keys = ", ".join(repr(c) for c in [*by, time])
-    order_word = {"category": " in the order of its categories", "zoned": " (as instants in time)"}.get(
-        axis.kind, "")
-    fail_rows(data, _at(len(data), later[same & ~rising & ~equal]),
-              f"Column '{time}' is not sorted within each series{order_word} (the value is earlier than "
-              "the row before it)", f"sort first: data.sort_values([{keys}]).")
+    earlier = same & ~rising & ~equal
+    if earlier.any():
+        keys = ", ".join(repr(c) for c in [*by, time])
+        order_word = {"category": " in the order of its categories",
+                      "zoned": " (as instants in time)"}.get(axis.kind, "")
+        fail_rows(data, _at(len(data), later[earlier]),
+                  f"Column '{time}' is not sorted within each series{order_word} (the value is earlier "
+                  "than the row before it)", f"sort first: data.sort_values([{keys}]).")
 
 
 def _at(size, positions):
@@ -476,8 +532,8 @@ def _working_points(chart, code, axis, order, values, dens):
         xs = pd.Series(code).groupby(code).cumcount().to_numpy() + 1
         key, kind, calendar = xs, "row", xs
     else:
-        xs, key, kind = axis.values[order], axis.key[order], axis.kind
-        calendar = axis.wall[order] if axis.wall is not None else key
+        xs, key, kind = _take(axis.values, order), _take(axis.key, order), axis.kind
+        calendar = _take(axis.wall, order) if axis.wall is not None else key
     if chart not in ("xbar", "s"):
         return {"code": code, "x": xs, "key": key, "calendar": calendar, "kind": kind, "y": values,
                 "n": dens if dens is not None else np.full(values.shape, np.nan), "row": order}
@@ -500,7 +556,7 @@ def _working_points(chart, code, axis, order, values, dens):
     sd[size < 2] = np.nan
     mean[size < 1] = np.nan
     return {"code": code[first], "x": xs[first], "key": key[first], "calendar": calendar[first],
-            "kind": kind, "y": mean, "sd": sd, "n": size, "row": order[first]}
+            "kind": kind, "y": mean, "sd": sd, "n": size, "row": first if order is None else order[first]}
 
 
 _PERIOD_UNITS = {"M": "month", "Q": "quarter", "Y": "year", "A": "year", "W": "week", "D": "day",
@@ -997,16 +1053,19 @@ def _per_series(spec, name, series, by, convert, plain):
     return np.full(len(series), convert(spec, ""), dtype=float)
 
 
-def _summarise(table, judged, seg, nseg, direction, by, note):
-    """One row per series and phase: variation, assurance, the runs analysis and a note."""
+def _summarise(data, by, work, points, judged, seg, nseg, direction, note):
+    """One row per series and phase: variation, assurance, the runs analysis and a note.
+
+    ``points`` holds per-point arrays in working order (by series, then time), so each segment is a
+    block of consecutive points.
+    """
     runs, valid = judged["runs"], judged["valid"]
-    rows = np.arange(seg.size)
-    last_row = np.zeros(nseg, dtype=np.int64)
-    np.maximum.at(last_row, seg, rows)
-    last_valid = np.full(nseg, -1, dtype=np.int64)
-    np.maximum.at(last_valid, seg[valid], rows[valid])
-    first_row = np.full(nseg, seg.size, dtype=np.int64)
-    np.minimum.at(first_row, seg, rows)
+    first_row = np.flatnonzero(rules.segment_starts(seg))
+    last_row = np.r_[first_row[1:], seg.size] - 1
+    # The last point with a value in each segment: the last valid position at or before its end.
+    valid_at = np.where(valid, np.arange(seg.size), -1)
+    last_valid = np.maximum.accumulate(valid_at)[last_row] if seg.size else last_row
+    last_valid = np.where(last_valid >= first_row, last_valid, -1)
 
     type_code = judged["type_code"]
     has_last = last_valid >= 0
@@ -1017,8 +1076,8 @@ def _summarise(table, judged, seg, nseg, direction, by, note):
         np.where(has_last, 2 * np.maximum(last_type, 0) + (side < 0), -1)]
     icon[last_type == 0] = "common_cause"
 
-    lcl, ucl = table["lcl"].to_numpy()[last_row], table["ucl"].to_numpy()[last_row]
-    tgt = table["target"].to_numpy()[last_row]
+    lcl, ucl = points["lcl"][last_row], points["ucl"][last_row]
+    tgt = points["target"][last_row]
     seg_direction = direction[first_row]
     with np.errstate(invalid="ignore"):
         passing = np.where(seg_direction > 0, tgt < lcl, tgt > ucl)
@@ -1030,25 +1089,27 @@ def _summarise(table, judged, seg, nseg, direction, by, note):
                            minlength=nseg * len(POINT_TYPES)).reshape(nseg, len(POINT_TYPES))
     counts = {t: per_type[:, POINT_TYPES.index(t)] for t in ("improvement", "concern", "neutral")}
     is_missing = ~valid
-    excluded = table["excluded"].to_numpy()
+    excluded = points["excluded"]
+    input_rows = _take(work["row"], first_row) if work["row"] is not None else first_row
+    time = pd.array(points["time"]) if isinstance(points["time"], np.ndarray) else points["time"]
     return pd.DataFrame({
-        **{column: table[column].iloc[first_row].to_numpy() for column in by},
-        "phase": table["phase"].to_numpy()[first_row],
-        "start": table["time"].array[first_row],
-        "end": table["time"].array[last_row],
+        **{column: data[column].array.take(input_rows).to_numpy() for column in by},
+        "phase": points["phase"][first_row],
+        "start": time[first_row],
+        "end": time[last_row],
         "improvement": pd.array(np.array(["decrease", "neutral", "increase"], dtype=object)[
             seg_direction.astype(int) + 1], dtype="string"),
         "n_points": np.bincount(seg[~excluded], minlength=nseg),
         "n_missing": np.bincount(seg[is_missing], minlength=nseg),
         "n_excluded": np.bincount(seg[excluded], minlength=nseg),
-        "cl": table["cl"].to_numpy()[last_row],
+        "cl": points["cl"][last_row],
         "lcl": lcl,
         "ucl": ucl,
         "target": tgt,
         "variation": pd.array(variation, dtype="string"),
         "variation_icon": pd.array(icon, dtype="string"),
         "assurance": pd.array(assurance, dtype="string"),
-        "n_special_cause": np.bincount(seg[table["special_cause"].to_numpy()], minlength=nseg),
+        "n_special_cause": np.bincount(seg[points["special_cause"]], minlength=nseg),
         "n_improvement": counts["improvement"],
         "n_concern": counts["concern"],
         "n_neutral": counts["neutral"],
@@ -1059,7 +1120,7 @@ def _summarise(table, judged, seg, nseg, direction, by, note):
         "crossings": pd.array(np.where(runs["crossings"] >= 0, runs["crossings"], None), dtype="Int64"),
         "crossings_min": pd.array(_int_or_na(runs["crossings_min"]), dtype="Int64"),
         "runs_signal": runs["runs_signal"],
-        "trial_limits": table["trial_limits"].to_numpy()[first_row],
+        "trial_limits": points["trial"][first_row],
         "note": note,
     })
 

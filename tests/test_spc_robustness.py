@@ -609,7 +609,7 @@ def test_changing_the_table_never_changes_the_data(chart, grouped):
     before = data.copy()
     args = {"numerator": "num", "denominator": "den"} if chart == "pp" else {"value": "value"}
     table = spc(data, time="month", chart=chart, by="trust", **args).table
-    for j, column in enumerate(table.columns):
+    for j in range(table.shape[1]):
         table.iloc[0, j] = table.iloc[1, j]
     table["value"] += 1
     pd.testing.assert_frame_equal(data, before)

@@ -581,17 +581,20 @@ def _period_numbers(work):
     if work["kind"] == "category":
         return None
     if np.issubdtype(np.asarray(xs).dtype, np.datetime64):
-        t = pd.DatetimeIndex(xs)
-        if not (t == t.normalize()).all():
+        # numpy's calendar units, not pandas' date fields: one cast per test over millions of dates
+        x = np.asarray(xs)
+        dates = x.astype("datetime64[D]")
+        if not (dates == x).all():  # a time of day: not a calendar of whole days
             return None
-        if (t.day == 1).all():
-            return (t.year * 12 + t.month - 1).to_numpy(np.int64), "month", True
-        days = (t - pd.Timestamp("1970-01-01")).days.to_numpy(np.int64)
-        if (t.day_of_week == t.day_of_week[0]).all():
+        months = x.astype("datetime64[M]")
+        if (months == x).all():  # every date the 1st of its month
+            return months.astype(np.int64) + 1970 * 12, "month", True
+        days = dates.astype(np.int64)
+        weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+        if (weekday == weekday[0]).all():
             return days // 7, "week", True
-        if (t.day_of_week < 5).all():
-            return np.busday_count(np.datetime64("1970-01-01"), t.to_numpy().astype("datetime64[D]")), \
-                "working day", True
+        if (weekday < 5).all():
+            return np.busday_count(np.datetime64("1970-01-01"), dates), "working day", True
         return days, "day", False
     if np.issubdtype(np.asarray(xs).dtype, np.integer):
         return np.asarray(xs, dtype=np.int64), "point", False
@@ -605,22 +608,31 @@ def _warn_gaps(work, series):
         return
     k, unit, calendar = found
     code = work["code"]
-    same = code[1:] == code[:-1]
+    starts = rules.segment_starts(code)
+    same = ~starts[1:]
     step_size = np.diff(k)
-    # Each series' period is its smallest step (1 month for monthly data, 3 for quarterly).
+    # Each series' period is its smallest step (1 month for monthly data, 3 for quarterly). Step i
+    # (from point i to i + 1) belongs to point i + 1's series; series are consecutive blocks, so one
+    # reduceat over the steps gives each series' smallest (a step into a new series does not count).
     positive = same & (step_size > 0)
-    step = np.full(len(series), np.iinfo(np.int64).max)
-    np.minimum.at(step, code[1:][positive], step_size[positive])
-    if calendar:
-        regular = np.ones(len(series), dtype=bool)
-    else:
-        on_step = np.bincount(code[1:][positive & (step_size == step[code[1:]])], minlength=len(series))
+    largest = np.iinfo(np.int64).max
+    step = np.full(len(series), largest)
+    firsts = np.flatnonzero(starts)
+    step[code[firsts]] = np.minimum.reduceat(np.where(positive, step_size, largest),
+                                             np.maximum(firsts - 1, 0))
+    own_step = step[code[1:]]
+    gap = same & (step_size > own_step)
+    if not calendar:
+        on_step = np.bincount(code[1:][positive & (step_size == own_step)], minlength=len(series))
         regular = on_step >= 0.75 * np.maximum(np.bincount(code[1:][positive], minlength=len(series)), 1)
-    gap = same & (step_size > step[code[1:]]) & regular[code[1:]] & (step_size % step[code[1:]] == 0)
+        gap &= regular[code[1:]]
+    if not gap.any():
+        return
+    gap &= step_size % np.where(gap, own_step, 1) == 0
     if not gap.any():
         return
     at = np.flatnonzero(gap)
-    missing = (step_size[at] // step[code[1:]][at] - 1).sum()
+    missing = (step_size[at] // own_step[at] - 1).sum()
     def period(i):
         return unit if step[code[i]] == 1 else f"{step[code[i]]}-{unit} period"
 

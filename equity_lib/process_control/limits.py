@@ -60,20 +60,35 @@ QIC_E2 = 3 / D2
 T_POWER = 3.6  # Nelson's transformation for the t chart
 
 
+def _kept(values: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
+    """The points to use (in mask, with a value), or None when that is every point."""
+    keep = ~np.isnan(values)
+    keep &= mask
+    return None if keep.all() else keep
+
+
 def segment_sum(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
-    keep = mask & ~np.isnan(values)
-    return np.bincount(seg[keep], weights=values[keep], minlength=nseg)
+    keep = _kept(values, mask)
+    if keep is None:
+        return np.bincount(seg, weights=values, minlength=nseg)
+    return np.bincount(seg, weights=np.where(keep, values, 0.0), minlength=nseg)
 
 
 def segment_count(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
-    keep = mask & ~np.isnan(values)
-    return np.bincount(seg[keep], minlength=nseg).astype("float64")
+    keep = _kept(values, mask)
+    counted = seg if keep is None else seg[keep]
+    return np.bincount(counted, minlength=nseg).astype("float64")
 
 
 def segment_mean(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
-    count = segment_count(values, seg, nseg, mask)
+    keep = _kept(values, mask)
+    if keep is None:
+        total, count = np.bincount(seg, weights=values, minlength=nseg), np.bincount(seg, minlength=nseg)
+    else:
+        total = np.bincount(seg, weights=np.where(keep, values, 0.0), minlength=nseg)
+        count = np.bincount(seg[keep], minlength=nseg)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return segment_sum(values, seg, nseg, mask) / count
+        return total / count
 
 
 def segment_median(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
@@ -85,15 +100,21 @@ def segment_median(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndar
 
 
 def moving_ranges(values: np.ndarray, seg: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """|difference| between consecutive masked points of the same segment, and each one's segment.
+    """|difference| between consecutive masked points, and the segment of the later one; NaN where the
+    two are in different segments.
 
     Points outside ``mask`` (excluded, or after the freeze) are skipped, so their neighbours become
     adjacent; a missing value stays in the sequence, so the moving ranges beside it are NaN.
     """
-    idx = np.flatnonzero(mask)
-    v, s = values[idx], seg[idx]
-    same = s[1:] == s[:-1]
-    return np.abs(np.diff(v))[same], s[1:][same]
+    if mask.all():
+        v, s = values, seg
+    else:
+        idx = np.flatnonzero(mask)
+        v, s = values[idx], seg[idx]
+    # Between segments there is no moving range: NaN, which every mean here skips like a missing one.
+    mr = np.abs(np.diff(v))
+    mr[s[1:] != s[:-1]] = np.nan
+    return mr, s[1:]
 
 
 def mean_moving_range(values, seg, nseg, mask, screen: bool) -> np.ndarray:

@@ -115,7 +115,11 @@ def _beyond(y, limit, direction):
     come back from y^(1/3.6) one unit in the last place below y, flagged every point.
     """
     with np.errstate(invalid="ignore"):
-        return direction * (y - limit) > ON_LINE_RTOL * np.maximum(np.abs(y), np.abs(limit))
+        out = y > limit if direction > 0 else y < limit
+        at = np.flatnonzero(out)  # few points are outside: the tolerance is checked on those only
+        ya, la = y[at], limit[at]
+        out[at] = direction * (ya - la) > ON_LINE_RTOL * np.maximum(np.abs(ya), np.abs(la))
+    return out
 
 
 def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int) -> dict[str, np.ndarray]:

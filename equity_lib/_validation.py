@@ -112,6 +112,10 @@ def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
                 "values (or, if they are meant as 1/0, convert the column on purpose with "
                 f"data['{column}'].astype(float))."
             )
+    if series.dtype in (np.float64, np.float32, np.int64, np.int32, np.int16, np.int8, np.uint8,
+                        np.uint16, np.uint32):
+        values = series.to_numpy(dtype="float64")  # plain numbers: nothing to convert or refuse
+        return _finite(data, column, values)
     converted = pd.to_numeric(series, errors="coerce")
     bad = converted.isna() & series.notna()
     if bad.any():
@@ -133,7 +137,10 @@ def numeric_column(data: pd.DataFrame, column: str) -> np.ndarray:
             f"imaginary part is 0, keep the real part: data['{column}'] = "
             f"np.real(data['{column}'].astype(complex))."
         )
-    values = converted.to_numpy(dtype="float64", na_value=np.nan)
+    return _finite(data, column, converted.to_numpy(dtype="float64", na_value=np.nan))
+
+
+def _finite(data: pd.DataFrame, column: str, values: np.ndarray) -> np.ndarray:
     infinite = np.isinf(values)
     if infinite.any():
         raise ValueError(

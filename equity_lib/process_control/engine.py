@@ -433,7 +433,7 @@ def _series_codes(data, by):
                   "give every row a group, or drop rows with no group.")
     keys = data[by[0]] if len(by) == 1 else pd.MultiIndex.from_frame(data[by])
     codes, uniques = pd.factorize(keys, sort=False)
-    return codes.astype(np.int64), pd.Index(uniques)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
 @dataclass(frozen=True)
@@ -583,13 +583,25 @@ def _period_numbers(work):
     if np.issubdtype(np.asarray(xs).dtype, np.datetime64):
         # numpy's calendar units, not pandas' date fields: one cast per test over millions of dates
         x = np.asarray(xs)
-        dates = x.astype("datetime64[D]")
-        if not (dates == x).all():  # a time of day: not a calendar of whole days
+        per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(x.dtype)[0]) \
+            if np.datetime_data(x.dtype)[0] not in ("Y", "M", "W", "D") else 1
+        if per_day > 1 and (x.view(np.int64) % per_day).any():  # a time of day: not whole days
             return None
-        months = x.astype("datetime64[M]")
-        if (months == x).all():  # every date the 1st of its month
-            return months.astype(np.int64) + 1970 * 12, "month", True
-        days = dates.astype(np.int64)
+        days = x.view(np.int64) // per_day if per_day > 1 else x.astype("datetime64[D]").astype(np.int64)
+        dates = days.view("datetime64[D]")
+        lo, hi = int(days.min()), int(days.max())
+        if hi - lo <= max(days.size, 366):
+            # Month of each day of the span, looked up (a calendar cast per point is 5 times slower)
+            span = np.arange(lo, hi + 1).astype("datetime64[D]")
+            month_of = span.astype("datetime64[M]")
+            starts = month_of.astype("datetime64[D]") == span
+            at = days - lo
+            if starts[at].all():  # every date the 1st of its month
+                return month_of.astype(np.int64)[at] + 1970 * 12, "month", True
+        else:
+            months = x.astype("datetime64[M]")
+            if (months == x).all():
+                return months.astype(np.int64) + 1970 * 12, "month", True
         weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
         if (weekday == weekday[0]).all():
             return days // 7, "week", True
@@ -878,9 +890,10 @@ def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
     """
     raw = limits.segment_count(work["y"], seg, nseg, base)
     need = _MIN_TO_COMPUTE[chart]
-    finite = np.isfinite(lcl) & np.isfinite(ucl)
-    has = np.bincount(seg[finite], minlength=nseg) > 0
-    width = np.bincount(seg[finite], weights=np.abs(ucl[finite] - lcl[finite]), minlength=nseg)
+    spread = np.abs(ucl - lcl)
+    finite = np.isfinite(spread)  # both limits finite (limits are never infinite)
+    has = limits._block_sums(finite, seg, nseg, dtype=np.int64) > 0
+    width = limits._block_sums(np.where(finite, spread, 0.0), seg, nseg)
     reason = np.select([raw == 0, raw < need, ~has, width == 0], [1, 2, 3, 4], 0)
     if chart == "run":  # a run chart has a centre line and no limits
         reason = np.where(reason == 1, 1, 0)
@@ -964,9 +977,10 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend,
                                                                        excluded))
     side = rules.side_of_line(vy, vcl)
     start = rules.segment_starts(vseg)
+    side_runs = rules._runs(side, start)  # shared by the shift rule and the runs analysis
     counted = ~vexcluded
     if counted.all():
-        runs = rules.anhoej(side, vseg, nseg)
+        runs = rules.anhoej(side, vseg, nseg, side_runs)
         long_run = runs["in_long_run"]
     else:
         runs = rules.anhoej(side[counted], vseg[counted], nseg)
@@ -978,7 +992,7 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend,
         flags["shift_above"] = long_run & (side > 0)
         flags["shift_below"] = long_run & (side < 0)
     else:
-        flags = rules.mdc_rules(vy, vcl, vlcl, vucl, side, start, shift, trend)
+        flags = rules.mdc_rules(vy, vcl, vlcl, vucl, side, start, shift, trend, side_runs)
     if chart == "mr":
         # Consecutive moving ranges share a point, so they are not independent: run rules do not
         # apply (qicharts2 reports no runs signal for MR charts); only the limits judge.
@@ -994,14 +1008,19 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend,
         first_high = _first_met(flags, range(0, _NO_RULE, 2))
         first_low = _first_met(flags, range(1, _NO_RULE, 2))
         good_first = np.where(d > 0, first_high, first_low)
-        chosen = np.where((d != 0) & (good_first < _NO_RULE), good_first, first)
+        chosen = np.where((d != 0) & (good_first < _NO_RULE), good_first, first).astype(np.int8)
     else:
         chosen = first
     special = chosen < _NO_RULE
-    is_good = special & ((chosen % 2 == 0) == (d > 0))
-    # point_type codes: 0 common_cause, 1 improvement, 2 concern, 3 neutral
-    type_code = np.where(special, np.where(d == 0, 3, np.where(is_good, 1, 2)), 0).astype(np.int8)
-    rule_code = np.where(special, chosen, -1).astype(np.int8)
+    # point_type codes: 0 common_cause, 1 improvement, 2 concern, 3 neutral; worked out only for the
+    # (few) special-cause points, in int8 throughout
+    rule_code = np.full(special.size, -1, dtype=np.int8)
+    type_code = np.zeros(special.size, dtype=np.int8)
+    at = np.flatnonzero(special)
+    rule_code[at] = chosen[at]
+    d_at = d[at]
+    good = (chosen[at] % 2 == 0) == (d_at > 0)
+    type_code[at] = np.where(d_at == 0, 3, np.where(good, 1, 2))
     if chart == "run":  # shift_above/below are called long runs on a run chart
         rule_code[rule_code == RULE_LABELS.index("shift_above")] = RULE_LABELS.index("long_run_above")
         rule_code[rule_code == RULE_LABELS.index("shift_below")] = RULE_LABELS.index("long_run_below")
@@ -1075,18 +1094,20 @@ def _summarise(data, by, work, points, judged, seg, nseg, direction, note):
     first_row = np.flatnonzero(rules.segment_starts(seg))
     last_row = np.r_[first_row[1:], seg.size] - 1
     # The last point with a value in each segment: the last valid position at or before its end.
-    valid_at = np.where(valid, np.arange(seg.size), -1)
-    last_valid = np.maximum.accumulate(valid_at)[last_row] if seg.size else last_row
-    last_valid = np.where(last_valid >= first_row, last_valid, -1)
+    all_valid = bool(valid.all())
+    if all_valid:
+        last_valid = last_row
+    else:
+        last_valid = np.maximum.accumulate(np.where(valid, np.arange(seg.size), -1))[last_row]
+        last_valid = np.where(last_valid >= first_row, last_valid, -1)
 
     type_code = judged["type_code"]
     has_last = last_valid >= 0
     last_type = np.where(has_last, type_code[np.maximum(last_valid, 0)], -1)
-    variation = np.array([*POINT_TYPES, None], dtype=object)[last_type]  # -1: the None at the end
     side = judged["side"][np.maximum(last_valid, 0)]
-    icon = np.array([*[f"{t}_{s}" for t in POINT_TYPES for s in ("high", "low")], None], dtype=object)[
-        np.where(has_last, 2 * np.maximum(last_type, 0) + (side < 0), -1)]
-    icon[last_type == 0] = "common_cause"
+    # variation_icon: common_cause, or the point type with _high or _low (its side of the line)
+    icons = ["common_cause", *[f"{t}_{s}" for t in POINT_TYPES[1:] for s in ("high", "low")]]
+    icon = np.where(last_type > 0, 2 * last_type - 1 + (side < 0), last_type)
 
     lcl, ucl = points["lcl"][last_row], points["ucl"][last_row]
     tgt = points["target"][last_row]
@@ -1094,48 +1115,65 @@ def _summarise(data, by, work, points, judged, seg, nseg, direction, note):
     with np.errstate(invalid="ignore"):
         passing = np.where(seg_direction > 0, tgt < lcl, tgt > ucl)
         failing = np.where(seg_direction > 0, tgt > ucl, tgt < lcl)
-    assurance = np.select([passing, failing], ["pass", "fail"], "hit_and_miss").astype(object)
-    assurance[np.isnan(tgt) | np.isnan(lcl) | np.isnan(ucl) | (seg_direction == 0)] = None
+    assurance = np.select([passing, failing], [0, 1], 2)  # pass, fail, hit_and_miss
+    assurance[np.isnan(tgt) | np.isnan(lcl) | np.isnan(ucl) | (seg_direction == 0)] = -1
 
-    per_type = np.bincount(seg[valid] * len(POINT_TYPES) + type_code[valid],
+    flagged = np.flatnonzero(type_code > 0)  # special cause: few points
+    per_type = np.bincount(seg[flagged] * len(POINT_TYPES) + type_code[flagged],
                            minlength=nseg * len(POINT_TYPES)).reshape(nseg, len(POINT_TYPES))
     counts = {t: per_type[:, POINT_TYPES.index(t)] for t in ("improvement", "concern", "neutral")}
-    is_missing = ~valid
+    length = np.diff(np.r_[first_row, seg.size])
     excluded = points["excluded"]
+    none = np.zeros(nseg, dtype=np.int64)
+    n_excluded = np.bincount(seg[excluded], minlength=nseg) if excluded.any() else none
+    n_missing = none if all_valid else np.bincount(seg[~valid], minlength=nseg)
     input_rows = _take(work["row"], first_row) if work["row"] is not None else first_row
-    time = pd.array(points["time"]) if isinstance(points["time"], np.ndarray) else points["time"]
+    time = points["time"]
     return pd.DataFrame({
         **{column: data[column].array.take(input_rows).to_numpy() for column in by},
         "phase": points["phase"][first_row],
         "start": time[first_row],
         "end": time[last_row],
-        "improvement": pd.array(np.array(["decrease", "neutral", "increase"], dtype=object)[
-            seg_direction.astype(int) + 1], dtype="string"),
-        "n_points": np.bincount(seg[~excluded], minlength=nseg),
-        "n_missing": np.bincount(seg[is_missing], minlength=nseg),
-        "n_excluded": np.bincount(seg[excluded], minlength=nseg),
+        "improvement": _text(seg_direction.astype(np.int64) + 1, ["decrease", "neutral", "increase"]),
+        "n_points": length - n_excluded,
+        "n_missing": n_missing,
+        "n_excluded": n_excluded,
         "cl": points["cl"][last_row],
         "lcl": lcl,
         "ucl": ucl,
         "target": tgt,
-        "variation": pd.array(variation, dtype="string"),
-        "variation_icon": pd.array(icon, dtype="string"),
-        "assurance": pd.array(assurance, dtype="string"),
-        "n_special_cause": np.bincount(seg[points["special_cause"]], minlength=nseg),
+        "variation": _text(last_type, POINT_TYPES),
+        "variation_icon": _text(icon, icons),
+        "assurance": _text(assurance, ["pass", "fail", "hit_and_miss"]),
+        "n_special_cause": per_type[:, 1:].sum(axis=1),
         "n_improvement": counts["improvement"],
         "n_concern": counts["concern"],
         "n_neutral": counts["neutral"],
         "n_useful": runs["n_useful"],
-        "longest_run": pd.array(np.where(runs["longest_run"] >= 0, runs["longest_run"], None),
-                                dtype="Int64"),
-        "longest_run_max": pd.array(_int_or_na(runs["longest_run_max"]), dtype="Int64"),
-        "crossings": pd.array(np.where(runs["crossings"] >= 0, runs["crossings"], None), dtype="Int64"),
-        "crossings_min": pd.array(_int_or_na(runs["crossings_min"]), dtype="Int64"),
+        "longest_run": _whole_numbers(runs["longest_run"], runs["longest_run"] < 0),
+        "longest_run_max": _whole_numbers(runs["longest_run_max"], np.isnan(runs["longest_run_max"])),
+        "crossings": _whole_numbers(runs["crossings"], runs["crossings"] < 0),
+        "crossings_min": _whole_numbers(runs["crossings_min"], np.isnan(runs["crossings_min"])),
         "runs_signal": runs["runs_signal"],
         "trial_limits": points["trial"][first_row],
         "note": note,
     })
 
 
-def _int_or_na(a):
-    return [None if np.isnan(v) else int(v) for v in a] if np.isnan(a).any() else a.astype(np.int64)
+def _text(codes, labels):
+    """``labels[code]`` per row (missing where code is -1) as pandas' string dtype. With pyarrow's
+    storage, built from Arrow's dictionary type: no Python string per row."""
+    dtype = pd.StringDtype()
+    codes = np.asarray(codes)
+    if dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+        return pd.array(pa.DictionaryArray.from_arrays(indices, pa.array(list(labels), pa.string()))
+                        .cast(pa.large_string()), dtype=dtype)
+    return pd.array(np.array([*labels, None], dtype=object)[codes], dtype=dtype)
+
+
+def _whole_numbers(a, missing):
+    """Nullable integers (Int64), missing where ``missing``."""
+    return pd.arrays.IntegerArray(np.where(missing, 0, a).astype(np.int64), missing.copy())

@@ -67,26 +67,45 @@ def _kept(values: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
     return None if keep.all() else keep
 
 
+def _blocks(seg: np.ndarray, nseg: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each segment's block starts, and which segment it is (``seg`` is sorted)."""
+    if seg.size == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=seg.dtype)
+    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    return starts, seg[starts]
+
+
+def _block_sums(values: np.ndarray, seg: np.ndarray, nseg: int, dtype=np.float64) -> np.ndarray:
+    """Per segment, the sum of values: one reduceat over the sorted blocks (a weighted bincount is
+    four times slower on millions of points); 0 for a segment with no element."""
+    out = np.zeros(nseg, dtype=dtype)
+    starts, which = _blocks(seg, nseg)
+    if starts.size:
+        out[which] = np.add.reduceat(values, starts, dtype=dtype)
+    return out
+
+
 def segment_sum(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
+    """Sum per segment of the values in ``mask`` that are not missing. ``seg`` is sorted, as every
+    array here is (in working order: by series, then time)."""
     keep = _kept(values, mask)
-    if keep is None:
-        return np.bincount(seg, weights=values, minlength=nseg)
-    return np.bincount(seg, weights=np.where(keep, values, 0.0), minlength=nseg)
+    return _block_sums(values if keep is None else np.where(keep, values, 0.0), seg, nseg)
 
 
 def segment_count(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
     keep = _kept(values, mask)
-    counted = seg if keep is None else seg[keep]
-    return np.bincount(counted, minlength=nseg).astype("float64")
+    if keep is None:
+        return np.bincount(seg, minlength=nseg).astype("float64")
+    return _block_sums(keep, seg, nseg, dtype=np.int64).astype("float64")
 
 
 def segment_mean(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
     keep = _kept(values, mask)
     if keep is None:
-        total, count = np.bincount(seg, weights=values, minlength=nseg), np.bincount(seg, minlength=nseg)
+        total, count = _block_sums(values, seg, nseg), np.bincount(seg, minlength=nseg)
     else:
-        total = np.bincount(seg, weights=np.where(keep, values, 0.0), minlength=nseg)
-        count = np.bincount(seg[keep], minlength=nseg)
+        total = _block_sums(np.where(keep, values, 0.0), seg, nseg)
+        count = _block_sums(keep, seg, nseg, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return total / count
 
@@ -140,10 +159,46 @@ def c4(n: np.ndarray) -> np.ndarray:
 
 
 def xmr(y, seg, nseg, base, screen, factor):
+    if base.all() and not np.isnan(y).any():
+        cl, amr, length = _xmr_every_point(y, seg, nseg, screen)
+        # Limits are constant within a segment, whose points are consecutive: repeat, not gather.
+        return tuple(np.repeat(v, length) for v in (cl, cl - factor * amr, cl + factor * amr))
     cl = segment_mean(y, seg, nseg, base)
     amr = mean_moving_range(y, seg, nseg, base, screen)
     cl_i, width = cl[seg], factor * amr[seg]
     return cl_i, cl_i - width, cl_i + width
+
+
+def _xmr_every_point(y, seg, nseg, screen):
+    """Centre line and mean moving range per segment when every point has a value and sets the
+    limits (no exclude, freeze or missing value): the same sums as :func:`segment_mean` and
+    :func:`mean_moving_range`, over whole blocks, without masks.
+
+    ``mr[i]`` is the moving range from point i to i + 1, and 0 at the last point of a segment, so
+    each segment's block of ``mr`` holds its length - 1 moving ranges and one 0.
+    """
+    starts, _ = _blocks(seg, nseg)  # every segment has a point here
+    length = np.diff(starts, append=y.size)
+    last = starts[1:] - 1
+    cl = np.add.reduceat(y, starts) / length
+    mr = np.empty_like(y)
+    np.subtract(y[1:], y[:-1], out=mr[:-1])
+    np.abs(mr, out=mr)
+    mr[last] = 0.0
+    mr[-1] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        amr = np.add.reduceat(mr, starts) / (length - 1)  # one point: 0 / 0, no moving range
+        if screen:
+            # Drop moving ranges >= D4 x the mean and recompute, as mean_moving_range does (a segment
+            # whose moving ranges are all 0 keeps them; the 0 at each segment's end is no range).
+            limit = np.repeat(D4 * amr, length)
+            kept = mr < limit
+            kept[last] = False
+            kept[-1] = False
+            count = np.add.reduceat(kept, starts, dtype=np.int64)
+            total = np.add.reduceat(np.where(kept, mr, 0.0), starts)
+            amr = np.where(amr == 0, amr, total / count)
+    return cl, amr, length
 
 
 def mr_chart(y, seg, nseg, base):

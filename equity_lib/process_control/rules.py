@@ -68,30 +68,44 @@ def _runs(values: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.
     return first, np.diff(first, append=m)
 
 
-def _run_lengths(values: np.ndarray, start: np.ndarray | None) -> np.ndarray:
-    """Length of the run of equal consecutive values (within a segment) that each element belongs to."""
-    _, length = _runs(values, start)
-    return np.repeat(length.astype(np.int32), length)
+def _in_long_run(values: np.ndarray, start: np.ndarray | None, at_least: int, runs=None) -> np.ndarray:
+    """Whether each element is in a run of ``at_least`` or more equal consecutive values (within a
+    segment); ``runs`` is ``_runs(values, start)`` when already known."""
+    _, length = _runs(values, start) if runs is None else runs
+    return np.repeat(length >= at_least, length)
+
+
+def _window(a: np.ndarray, width: int, combine) -> np.ndarray:
+    """``combine`` (np.logical_and or np.logical_or) of every ``width`` consecutive elements of a
+    boolean array: element i covers a[i:i + width]. Doubling windows, so about log2(width) passes."""
+    out, have = a, 1
+    while have < width:
+        step = min(have, width - have)  # windows of `have` overlapping by at most `have` stay contiguous
+        out = combine(out[:-step], out[step:])
+        have += step
+    return out
 
 
 def _trend_flags(y, start, length):
     """Points inside a run of >= length - 1 consecutive strict rises, and of strict falls.
 
-    A step into a new segment is neither, so no run crosses a segment start.
+    A step into a new segment is neither, so no run crosses a segment start. A point is flagged when
+    some window of length - 1 consecutive rising (falling) steps ends or starts at it or spans it.
     """
     m = y.size
-    up, down = np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
-    if m < 2 or length < 2:
-        return up, down
+    if m < length or length < 2:
+        return np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
     difference = np.diff(y)
-    step = (difference > 0).view(np.int8) - (difference < 0).view(np.int8)
-    step[start[1:]] = 0
-    long = _run_lengths(step, None) >= length - 1
-    for flags, direction in ((up, 1), (down, -1)):
-        qualifies = long & (step == direction)
-        flags[1:] |= qualifies  # the point each qualifying step rises (falls) to
-        flags[:-1] |= qualifies  # and the point it rises from
-    return up, down
+    into_new = np.flatnonzero(start[1:])
+    flags = []
+    for steps in (difference > 0, difference < 0):
+        steps[into_new] = False
+        runs = _window(steps, length - 1, np.logical_and)  # runs[i]: steps i .. i + length - 2
+        # Each such window covers points i .. i + length - 1: spread it over them.
+        padded = np.zeros(m + length - 1, dtype=bool)
+        padded[length - 1:length - 1 + runs.size] = runs
+        flags.append(_window(padded, length, np.logical_or))
+    return flags[0], flags[1]
 
 
 def _two_in_three(near, side, start, wanted):
@@ -122,17 +136,18 @@ def _beyond(y, limit, direction):
     return out
 
 
-def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int) -> dict[str, np.ndarray]:
+def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int, side_runs=None) -> dict[str, np.ndarray]:
     """Boolean flags for each rule label, on arrays already free of missing values.
 
-    ``side`` is :func:`side_of_line` of ``y`` and ``cl``; ``start`` marks each segment's first point.
+    ``side`` is :func:`side_of_line` of ``y`` and ``cl``; ``start`` marks each segment's first point;
+    ``side_runs`` is ``_runs(side, start)`` when already known.
     """
     above = _beyond(y, ucl, +1)
     below = _beyond(y, lcl, -1)
     with np.errstate(invalid="ignore"):
         near_high = ~above & (side > 0) & (y - cl > 2 / 3 * (ucl - cl))
         near_low = ~below & (side < 0) & (cl - y > 2 / 3 * (cl - lcl))
-    long_run = (side != 0) & (_run_lengths(side, start) >= shift)
+    long_run = (side != 0) & _in_long_run(side, start, shift, side_runs)
     trend_up, trend_down = _trend_flags(y, start, trend)
     return {
         "above_ucl": above,
@@ -146,11 +161,12 @@ def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int) -> dict[str,
     }
 
 
-def anhoej(side, seg, nseg) -> dict[str, np.ndarray]:
+def anhoej(side, seg, nseg, side_runs=None) -> dict[str, np.ndarray]:
     """Runs analysis per segment, from the side of the centre line of points free of missing values.
 
     Returns per segment: n_useful, longest_run, longest_run_max, crossings, crossings_min, runs_signal;
-    and per point: in_long_run (belongs to a run longer than longest_run_max).
+    and per point: in_long_run (belongs to a run longer than longest_run_max). ``side_runs``:
+    ``_runs(side, segment_starts(seg))`` when already known (used only when no point is on the line).
     """
     from scipy.stats import binom  # imported on first use (scipy.stats is slow to import)
 
@@ -159,7 +175,7 @@ def anhoej(side, seg, nseg) -> dict[str, np.ndarray]:
     us, sseg = (side, seg) if all_useful else (side[useful], seg[useful])
     n_useful = np.bincount(sseg, minlength=nseg)
     # Runs of one side within a segment: a segment with r runs has r - 1 crossings.
-    first, length = _runs(us, segment_starts(sseg))
+    first, length = side_runs if all_useful and side_runs is not None else _runs(us, segment_starts(sseg))
     run_seg = sseg[first]
     runs_per_seg = np.bincount(run_seg, minlength=nseg)
     has = n_useful > 0

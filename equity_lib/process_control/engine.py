@@ -31,6 +31,8 @@ _DIRECTION = {"increase": 1, "decrease": -1, "neutral": 0}
 _MIN_TO_COMPUTE = {"run": 1, "xmr": 2, "mr": 2, "p": 1, "pp": 2, "u": 1, "up": 2, "c": 1, "g": 1,
                    "t": 2, "xbar": 1, "s": 1}
 _NEEDS_COUNTS = ("p", "pp", "u", "up")
+# Charts whose limits are one pair per phase (p, u and their Laney forms, xbar and s vary with n).
+_SAME_LIMITS_IN_A_PHASE = ("run", "xmr", "mr", "c", "g", "t")
 # Charts of points at regular periods, where a period with no row is a gap worth a warning (g and t
 # charts are of events at irregular times; xbar and s of subgroups).
 _REGULAR = ("run", "xmr", "mr", "p", "pp", "u", "up", "c")
@@ -282,7 +284,8 @@ def spc(
     with np.errstate(invalid="ignore", divide="ignore"):  # a phase with no value has NaN limits
         y_plot, cl, lcl, ucl = _limits(chart, work, seg, nseg, base, screen_mr, xmr_factor)
     base_points = limits.segment_count(y_plot, seg, nseg, base)
-    no_limits, note = _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase)
+    raw_points = base_points if y_plot is work["y"] else limits.segment_count(work["y"], seg, nseg, base)
+    no_limits, note = _phase_notes(chart, work, raw_points, lcl, ucl, seg, nseg, freeze, series, phase)
     if no_limits.any():
         lcl = np.where(no_limits[seg], np.nan, lcl)
         ucl = np.where(no_limits[seg], np.nan, ucl)
@@ -307,14 +310,14 @@ def spc(
     if multiplier != 1:
         y_plot, cl, lcl, ucl = (a * multiplier for a in (y_plot, cl, lcl, ucl))
     directions = _per_series(improvement, "improvement", series, by, _improvement_direction, "a direction")
-    direction = directions[work["code"]]
-    judged = _judge(chart, y_plot, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend, precedence)
+    judged = _judge(chart, y_plot, cl, lcl, ucl, seg, nseg, excluded, directions, work["code"], shift, trend,
+                    precedence)
     targets = _per_series(target, "target", series, by, _number, "a number")
 
     points = {"time": work["x"], "phase": phase, "excluded": excluded, "cl": cl, "lcl": lcl, "ucl": ucl,
               "target": targets[work["code"]], "special_cause": judged["special_cause"],
               "trial": trial[seg]}
-    summary = _summarise(data, by, work, points, judged, seg, nseg, direction, note)
+    summary = _summarise(data, by, work, points, judged, seg, nseg, directions, note)
     table = _table(data, by, time, y, chart, axis, work, order, plotted_as_given, {
         "value": y_plot,
         "denominator": work["n"],
@@ -873,7 +876,7 @@ def _limits(chart, w, seg, nseg, base, screen, factor):
     return (y, *{"run": limits.run, "c": limits.c, "g": limits.g}[chart](y, seg, nseg, base))
 
 
-def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
+def _phase_notes(chart, work, raw, lcl, ucl, seg, nseg, freeze, series, phase):
     """Which phases have no process limits, and a note per phase saying why (None when all is well).
 
     A phase that cannot have limits is charted without them (``lcl`` and ``ucl`` missing), reported in a
@@ -888,12 +891,18 @@ def _phase_notes(chart, work, lcl, ucl, seg, nseg, base, freeze, series, phase):
     ``summary()`` but not warned about, since nothing is missing. A ``freeze`` longer than a phase is
     noted and warned about (:class:`FreezeWarning`): its limits then rest on all of its points.
     """
-    raw = limits.segment_count(work["y"], seg, nseg, base)
     need = _MIN_TO_COMPUTE[chart]
-    spread = np.abs(ucl - lcl)
-    finite = np.isfinite(spread)  # both limits finite (limits are never infinite)
-    has = limits._block_sums(finite, seg, nseg, dtype=np.int64) > 0
-    width = limits._block_sums(np.where(finite, spread, 0.0), seg, nseg)
+    if chart in _SAME_LIMITS_IN_A_PHASE:
+        # One look per phase, at its first point: the limits are the same at every point.
+        first = np.flatnonzero(rules.segment_starts(seg))
+        spread = np.abs(ucl[first] - lcl[first])
+        has = np.isfinite(spread)
+        width = np.where(has, spread, 0.0)
+    else:
+        spread = np.abs(ucl - lcl)
+        finite = np.isfinite(spread)  # both limits finite (limits are never infinite)
+        has = limits._block_sums(finite, seg, nseg, dtype=np.int64) > 0
+        width = limits._block_sums(np.where(finite, spread, 0.0), seg, nseg)
     reason = np.select([raw == 0, raw < need, ~has, width == 0], [1, 2, 3, 4], 0)
     if chart == "run":  # a run chart has a centre line and no limits
         reason = np.where(reason == 1, 1, 0)
@@ -961,19 +970,20 @@ def _first_met(flags, candidates):
     return code
 
 
-def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend, precedence):
+def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, directions, code, shift, trend, precedence):
     """Apply the rules to the points with a value; return per-point and per-segment results.
 
-    ``direction`` is +1 (higher is better), -1 (lower is better) or 0 (neutral) per point. The Making
+    ``directions`` is +1 (higher is better), -1 (lower is better) or 0 (neutral) per series, ``code``
+    each point's series. The Making
     Data Count rules judge excluded points too; the runs analysis leaves them out, as qicharts2 does.
     Each point's rule is a code (its place in rules.PRECEDENCE), chosen rule by rule over whole arrays.
     """
     valid = ~np.isnan(y)
     every = bool(valid.all())
     if every:  # no copies when no value is missing (the usual case)
-        vy, vcl, vlcl, vucl, vseg, d, vexcluded = y, cl, lcl, ucl, seg, direction, excluded
+        vy, vcl, vlcl, vucl, vseg, vcode, vexcluded = y, cl, lcl, ucl, seg, code, excluded
     else:
-        vy, vcl, vlcl, vucl, vseg, d, vexcluded = (a[valid] for a in (y, cl, lcl, ucl, seg, direction,
+        vy, vcl, vlcl, vucl, vseg, vcode, vexcluded = (a[valid] for a in (y, cl, lcl, ucl, seg, code,
                                                                        excluded))
     side = rules.side_of_line(vy, vcl)
     start = rules.segment_starts(vseg)
@@ -1007,6 +1017,7 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend,
         # Improvement wins: the first good rule met, else the first rule met.
         first_high = _first_met(flags, range(0, _NO_RULE, 2))
         first_low = _first_met(flags, range(1, _NO_RULE, 2))
+        d = directions[vcode]
         good_first = np.where(d > 0, first_high, first_low)
         chosen = np.where((d != 0) & (good_first < _NO_RULE), good_first, first).astype(np.int8)
     else:
@@ -1018,7 +1029,7 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, direction, shift, trend,
     type_code = np.zeros(special.size, dtype=np.int8)
     at = np.flatnonzero(special)
     rule_code[at] = chosen[at]
-    d_at = d[at]
+    d_at = directions[vcode[at]]
     good = (chosen[at] % 2 == 0) == (d_at > 0)
     type_code[at] = np.where(d_at == 0, 3, np.where(good, 1, 2))
     if chart == "run":  # shift_above/below are called long runs on a run chart
@@ -1084,7 +1095,7 @@ def _per_series(spec, name, series, by, convert, plain):
     return np.full(len(series), convert(spec, ""), dtype=float)
 
 
-def _summarise(data, by, work, points, judged, seg, nseg, direction, note):
+def _summarise(data, by, work, points, judged, seg, nseg, directions, note):
     """One row per series and phase: variation, assurance, the runs analysis and a note.
 
     ``points`` holds per-point arrays in working order (by series, then time), so each segment is a
@@ -1111,7 +1122,7 @@ def _summarise(data, by, work, points, judged, seg, nseg, direction, note):
 
     lcl, ucl = points["lcl"][last_row], points["ucl"][last_row]
     tgt = points["target"][last_row]
-    seg_direction = direction[first_row]
+    seg_direction = directions[work["code"][first_row]]
     with np.errstate(invalid="ignore"):
         passing = np.where(seg_direction > 0, tgt < lcl, tgt > ucl)
         failing = np.where(seg_direction > 0, tgt > ucl, tgt < lcl)

@@ -23,6 +23,7 @@ round(log2(n)) + 3, and there are unusually few crossings when fewer than qbinom
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 ON_LINE_RTOL = 1e-9  # "on the centre line" within floating-point error
 
@@ -68,11 +69,22 @@ def _runs(values: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.
     return first, np.diff(first, append=m)
 
 
+def _mark_runs(m: int, first: np.ndarray, length: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """A boolean array of m elements, true inside the chosen runs (few: no per-run repeat of all)."""
+    out = np.zeros(m, dtype=bool)
+    starts, lengths = first[chosen], length[chosen]
+    if lengths.size:
+        # positions start, start + 1, ..., start + length - 1 of each chosen run
+        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        out[np.repeat(starts, lengths) + offsets] = True
+    return out
+
+
 def _in_long_run(values: np.ndarray, start: np.ndarray | None, at_least: int, runs=None) -> np.ndarray:
     """Whether each element is in a run of ``at_least`` or more equal consecutive values (within a
     segment); ``runs`` is ``_runs(values, start)`` when already known."""
-    _, length = _runs(values, start) if runs is None else runs
-    return np.repeat(length >= at_least, length)
+    first, length = _runs(values, start) if runs is None else runs
+    return _mark_runs(values.size, first, length, length >= at_least)
 
 
 def _window(a: np.ndarray, width: int, combine) -> np.ndarray:
@@ -173,25 +185,29 @@ def anhoej(side, seg, nseg, side_runs=None) -> dict[str, np.ndarray]:
     useful = side != 0
     all_useful = bool(useful.all())
     us, sseg = (side, seg) if all_useful else (side[useful], seg[useful])
-    n_useful = np.bincount(sseg, minlength=nseg)
-    # Runs of one side within a segment: a segment with r runs has r - 1 crossings.
+    seg_first = np.flatnonzero(segment_starts(sseg))
+    present = sseg[seg_first]  # the segments with a useful point, in order
+    n_useful = np.zeros(nseg, dtype=np.int64)
+    n_useful[present] = np.diff(seg_first, append=us.size)
+    # Runs of one side within a segment (runs are in segment order): a segment with r runs has r - 1
+    # crossings, and its longest run is the largest of its runs' lengths.
     first, length = side_runs if all_useful and side_runs is not None else _runs(us, segment_starts(sseg))
-    run_seg = sseg[first]
-    runs_per_seg = np.bincount(run_seg, minlength=nseg)
-    has = n_useful > 0
+    run_at = np.searchsorted(first, seg_first)  # each segment's first run
+    runs_per_seg = np.zeros(nseg, dtype=np.int64)
+    runs_per_seg[present] = np.diff(run_at, append=first.size)
     longest = np.zeros(nseg, dtype=np.int64)
     if first.size:
-        # Runs are in segment order: the longest of each segment's runs, one reduceat.
-        firsts = np.flatnonzero(np.r_[True, run_seg[1:] != run_seg[:-1]])
-        longest[run_seg[firsts]] = np.maximum.reduceat(length, firsts)
+        longest[present] = np.maximum.reduceat(length, run_at)
+    has = n_useful > 0
     crossings = np.maximum(runs_per_seg - 1, 0)
     with np.errstate(divide="ignore"):
         longest_max = np.where(has, np.round(np.log2(np.maximum(n_useful, 1))) + 3, np.nan)
     # qbinom(0.05, n - 1, 0.5) once per distinct n (segments share few lengths)
-    lengths, which = np.unique(n_useful, return_inverse=True)
+    which, lengths = pd.factorize(n_useful)
     crossings_min = np.where(has, binom.ppf(0.05, np.maximum(lengths - 1, 0), 0.5)[which], np.nan)
     signal = has & ((longest > longest_max) | (crossings < crossings_min))
-    long_run = np.repeat(length > longest_max[run_seg], length)
+    run_limit = np.repeat(longest_max[present], runs_per_seg[present])
+    long_run = _mark_runs(us.size, first, length, length > run_limit)
     if all_useful:
         in_long_run = long_run
     else:

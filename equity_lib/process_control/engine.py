@@ -272,7 +272,7 @@ def spc(
         seg_start = first_of_series | is_start
         seg = np.cumsum(seg_start) - 1
     else:
-        phase = np.ones(work["code"].size, dtype=np.int64)
+        phase = np.broadcast_to(np.int64(1), work["code"].shape)  # made a full array in the table
         seg_start, seg = first_of_series, work["code"]  # codes count the series 0, 1, ... in order
     excluded = _match_time(exclude, "exclude", work, series, time, by)
     nseg = int(seg[-1]) + 1
@@ -315,10 +315,9 @@ def spc(
     targets = _per_series(target, "target", series, by, _number, "a number")
 
     points = {"time": work["x"], "phase": phase, "excluded": excluded, "cl": cl, "lcl": lcl, "ucl": ucl,
-              "target": targets[work["code"]], "special_cause": judged["special_cause"],
-              "trial": trial[seg]}
-    summary = _summarise(data, by, work, points, judged, seg, nseg, directions, note)
-    table = _table(data, by, time, y, chart, axis, work, order, plotted_as_given, {
+              "special_cause": judged["special_cause"], "trial": trial[seg]}
+    summary = _summarise(data, by, work, points, judged, seg, nseg, directions, targets, note)
+    computed = {
         "value": y_plot,
         "denominator": work["n"],
         "phase": phase,
@@ -331,8 +330,14 @@ def spc(
         "rule": judged["rule"],
         "point_type": judged["point_type"],
         "trial_limits": points["trial"],
-        "target": points["target"],
-    })
+        # the missing values of the columns a chart leaves empty are made last, once (see _table)
+        "target": targets[work["code"]] if target is not None else np.broadcast_to(np.nan, phase.shape),
+    }
+    # Let go of the working arrays before the table's own columns are made: at national scale they
+    # are tens of megabytes each, and the peak is when the table is made.
+    work = {k: work[k] for k in ("x", "row")}
+    del codes, seg, seg_start, first_of_series, is_start, base, judged, points, values, denominators
+    table = _table(data, by, time, y, chart, axis, work, order, plotted_as_given, computed)
     settings = dict(chart=chart, value=value, time=time, numerator=numerator, denominator=denominator,
                     by=by, improvement=improvement, multiplier=multiplier, shift=shift, trend=trend,
                     screen_mr=screen_mr, freeze=freeze, min_points=min_points, precedence=precedence)
@@ -430,13 +435,14 @@ def _check_values(data, chart, y, values, n, dens):
 def _series_codes(data, by):
     """One code per row for its series, and the series' labels (a MultiIndex when by has 2+ columns)."""
     if not by:
-        return np.zeros(len(data), dtype=np.int64), pd.Index(["all"])
+        return np.zeros(len(data), dtype=np.int32), pd.Index(["all"])
     for column in by:
         fail_rows(data, data[column].isna().to_numpy(), f"Column '{column}' (by) is missing",
                   "give every row a group, or drop rows with no group.")
     keys = data[by[0]] if len(by) == 1 else pd.MultiIndex.from_frame(data[by])
     codes, uniques = pd.factorize(keys, sort=False)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    # 4 bytes a row rather than 8 (a code is carried through every step) while it fits
+    return codes.astype(np.int32 if len(uniques) < 2**31 else np.int64), pd.Index(uniques)
 
 
 @dataclass(frozen=True)
@@ -539,7 +545,7 @@ def _working_points(chart, code, axis, order, values, dens):
         calendar = _take(axis.wall, order) if axis.wall is not None else key
     if chart not in ("xbar", "s"):
         return {"code": code, "x": xs, "key": key, "calendar": calendar, "kind": kind, "y": values,
-                "n": dens if dens is not None else np.full(values.shape, np.nan), "row": order}
+                "n": dens if dens is not None else np.broadcast_to(np.nan, values.shape), "row": order}
     start = np.r_[True, (code[1:] != code[:-1]) | (key[1:] != key[:-1])]
     sub = np.cumsum(start) - 1
     nsub = int(sub[-1]) + 1
@@ -985,7 +991,7 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, directions, code, shift,
     else:
         vy, vcl, vlcl, vucl, vseg, vcode, vexcluded = (a[valid] for a in (y, cl, lcl, ucl, seg, code,
                                                                        excluded))
-    side = rules.side_of_line(vy, vcl)
+    side, near_high, near_low = rules.side_and_nearness(vy, vcl, vlcl, vucl)
     start = rules.segment_starts(vseg)
     side_runs = rules._runs(side, start)  # shared by the shift rule and the runs analysis
     counted = ~vexcluded
@@ -1002,7 +1008,9 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, directions, code, shift,
         flags["shift_above"] = long_run & (side > 0)
         flags["shift_below"] = long_run & (side < 0)
     else:
-        flags = rules.mdc_rules(vy, vcl, vlcl, vucl, side, start, shift, trend, side_runs)
+        flags = rules.mdc_rules(vy, vcl, vlcl, vucl, side, start, shift, trend, side_runs,
+                                (near_high, near_low))
+    del near_high, near_low
     if chart == "mr":
         # Consecutive moving ranges share a point, so they are not independent: run rules do not
         # apply (qicharts2 reports no runs signal for MR charts); only the limits judge.
@@ -1095,7 +1103,7 @@ def _per_series(spec, name, series, by, convert, plain):
     return np.full(len(series), convert(spec, ""), dtype=float)
 
 
-def _summarise(data, by, work, points, judged, seg, nseg, directions, note):
+def _summarise(data, by, work, points, judged, seg, nseg, directions, targets, note):
     """One row per series and phase: variation, assurance, the runs analysis and a note.
 
     ``points`` holds per-point arrays in working order (by series, then time), so each segment is a
@@ -1121,7 +1129,7 @@ def _summarise(data, by, work, points, judged, seg, nseg, directions, note):
     icon = np.where(last_type > 0, 2 * last_type - 1 + (side < 0), last_type)
 
     lcl, ucl = points["lcl"][last_row], points["ucl"][last_row]
-    tgt = points["target"][last_row]
+    tgt = targets[work["code"][last_row]]
     seg_direction = directions[work["code"][first_row]]
     with np.errstate(invalid="ignore"):
         passing = np.where(seg_direction > 0, tgt < lcl, tgt > ucl)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 ON_LINE_RTOL = 1e-9  # "on the centre line" within floating-point error
+_BLOCK = 2**18  # points per block where a step needs scratch arrays
 
 # Rule labels, in the order of precedence used for the `rule` column (NHSRplotthedots' order).
 HIGH_RULES = ("above_ucl", "trend_up", "two_in_three_above", "shift_above")
@@ -37,14 +38,38 @@ RUN_CHART_RULES = {"shift_above": "long_run_above", "shift_below": "long_run_bel
 
 def side_of_line(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
     """+1 above, -1 below, 0 on the centre line (within ON_LINE_RTOL relative) or missing."""
+    return side_and_nearness(y, cl)[0]
+
+
+def side_and_nearness(y, cl, lcl=None, ucl=None):
+    """Each point's side of the centre line (as :func:`side_of_line`) and, given the limits, whether it
+    is beyond two-thirds of the way to the upper limit (y - cl > 2/3 (ucl - cl)) and to the lower
+    (cl - y > 2/3 (cl - lcl)).
+
+    A block of points at a time: a national table's arrays are tens of megabytes, and y - cl is only a
+    step to these small ones.
+    """
+    m = y.size
+    side = np.empty(m, dtype=np.int8)
+    near_high, near_low = np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
     with np.errstate(invalid="ignore"):
-        diff = y - cl
-        tolerance = np.maximum(np.abs(cl), np.abs(y))
-        tolerance *= ON_LINE_RTOL
-        above = diff > tolerance
-        np.negative(tolerance, out=tolerance)
-        below = diff < tolerance  # a NaN is neither: side 0
-    return above.view(np.int8) - below.view(np.int8)
+        for lo in range(0, m, _BLOCK):
+            at = slice(lo, lo + _BLOCK)
+            yb, cb = y[at], cl[at]
+            diff = yb - cb
+            tolerance = np.maximum(np.abs(cb), np.abs(yb))
+            tolerance *= ON_LINE_RTOL
+            # a NaN is on neither side: side 0
+            np.subtract((diff > tolerance).view(np.int8), (diff < -tolerance).view(np.int8), out=side[at])
+            if ucl is None:
+                continue
+            two_thirds = ucl[at] - cb
+            two_thirds *= 2 / 3
+            np.greater(diff, two_thirds, out=near_high[at])
+            np.subtract(cb, lcl[at], out=two_thirds)
+            two_thirds *= -2 / 3
+            np.less(diff, two_thirds, out=near_low[at])  # -(cl - y) < -t: negation is exact
+    return side, near_high, near_low
 
 
 def segment_starts(seg: np.ndarray) -> np.ndarray:
@@ -66,7 +91,9 @@ def _runs(values: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.
     if start is not None:
         breaks |= start
     first = np.flatnonzero(breaks)
-    return first, np.diff(first, append=m)
+    if m < 2**31:  # half the memory for the million runs of a national table
+        first = first.astype(np.int32)
+    return first, np.diff(first, append=first.dtype.type(m))
 
 
 def _mark_runs(m: int, first: np.ndarray, length: np.ndarray, chosen: np.ndarray) -> np.ndarray:
@@ -107,10 +134,10 @@ def _trend_flags(y, start, length):
     m = y.size
     if m < length or length < 2:
         return np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
-    difference = np.diff(y)
+    rises, falls = y[1:] > y[:-1], y[1:] < y[:-1]  # the sign of each step, with no array of steps
     into_new = np.flatnonzero(start[1:])
     flags = []
-    for steps in (difference > 0, difference < 0):
+    for steps in (rises, falls):
         steps[into_new] = False
         runs = _window(steps, length - 1, np.logical_and)  # runs[i]: steps i .. i + length - 2
         # Each such window covers points i .. i + length - 1: spread it over them.
@@ -148,17 +175,19 @@ def _beyond(y, limit, direction):
     return out
 
 
-def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int, side_runs=None) -> dict[str, np.ndarray]:
+def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int, side_runs=None,
+              near=None) -> dict[str, np.ndarray]:
     """Boolean flags for each rule label, on arrays already free of missing values.
 
     ``side`` is :func:`side_of_line` of ``y`` and ``cl``; ``start`` marks each segment's first point;
-    ``side_runs`` is ``_runs(side, start)`` when already known.
+    ``side_runs`` is ``_runs(side, start)`` and ``near`` the near_high and near_low of
+    :func:`side_and_nearness` when already known.
     """
     above = _beyond(y, ucl, +1)
     below = _beyond(y, lcl, -1)
-    with np.errstate(invalid="ignore"):
-        near_high = ~above & (side > 0) & (y - cl > 2 / 3 * (ucl - cl))
-        near_low = ~below & (side < 0) & (cl - y > 2 / 3 * (cl - lcl))
+    near_high, near_low = side_and_nearness(y, cl, lcl, ucl)[1:] if near is None else near
+    near_high = near_high & ~above & (side > 0)
+    near_low = near_low & ~below & (side < 0)
     long_run = (side != 0) & _in_long_run(side, start, shift, side_runs)
     trend_up, trend_down = _trend_flags(y, start, trend)
     return {

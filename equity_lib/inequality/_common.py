@@ -172,10 +172,20 @@ def distinct_rows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """For rows described by equal-length key arrays: each row's combination code (0, 1, ... in order of
     first appearance) and the first row of each combination."""
     n = len(keys[0])
-    code = np.zeros(n, dtype=np.int64)
+    code, size = np.zeros(n, dtype=np.int64), 1
     for key in keys:
-        key_codes, uniques = pd.factorize(np.asarray(key), use_na_sentinel=False)
-        code, _ = pd.factorize(code * max(len(uniques), 1) + key_codes)
+        key = np.asarray(key)
+        top = int(key.max()) + 1 if n and key.dtype.kind in "iu" and key.min() >= 0 else None
+        if top is not None and top <= 2**16:
+            key_codes, count = key.astype(np.int64, copy=False), top  # small whole numbers: codes already
+        else:
+            key_codes, uniques = pd.factorize(key, use_na_sentinel=False)
+            count = max(len(uniques), 1)
+        if size * count >= 2**62:  # renumber before the combined code could overflow
+            code, uniques = pd.factorize(code)
+            size = max(len(uniques), 1)
+        code, size = code * count + key_codes, size * count
+    code, _ = pd.factorize(code)
     previous_max = np.maximum.accumulate(np.r_[-1, code[:-1]]) if n else code
     return code, np.flatnonzero(code > previous_max)
 

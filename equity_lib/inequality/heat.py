@@ -253,7 +253,7 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
     else:
         key = None
     lay = layout(data, by, key)
-    labels = data[group].to_numpy()
+    labels = _label_codes(data[group].to_numpy())
     _unique_labels(data, lay, labels, group)
     if ordered:
         duplicated_order(data, lay, key, order, "order")
@@ -311,9 +311,17 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
 # Inputs
 # --------------------------------------------------------------------------------------------------
 
+def _label_codes(labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each row's subgroup label as a code into the distinct labels written as text (so 1 and "1" are
+    one label), in order of first appearance: text is made for each distinct label, not each row."""
+    raw, uniques = pd.factorize(labels, use_na_sentinel=False)
+    code, texts = pd.factorize(pd.Index(uniques).astype(str), use_na_sentinel=False)
+    return code[raw], list(texts)
+
+
 def _unique_labels(data, lay, labels, group):
-    codes = pd.Series(labels).astype(str)
-    dup = pd.DataFrame({"g": lay.codes, "label": codes}).duplicated(keep=False).to_numpy()
+    code, texts = labels
+    dup = pd.Index(lay.codes.astype(np.int64) * max(len(texts), 1) + code).duplicated(keep=False)
     fail_rows(data, dup, f"Column '{group}' repeats a subgroup within a group",
               "give each subgroup one row per indicator (or add the separating column to by=).")
 
@@ -393,7 +401,8 @@ def _reference(data, lay, reference, reference_column, labels, group, ordered):
         flags = column.astype(bool).to_numpy()
         where = f"column '{reference_column}'"
     else:
-        flags = pd.Series(labels).astype(str).to_numpy() == str(reference)
+        code, texts = labels
+        flags = np.array([text == str(reference) for text in texts], dtype=bool)[code]
         where = f"{group}={reference!r}"
     grid = lay.grid(flags.astype("float64")) > 0
     count = grid.sum(axis=1)
@@ -836,7 +845,8 @@ def _assemble(lay, values, errors, lower_upper, levels, fav, ordered, sims, simu
     columns["interpretation"] = _categorical(texts, codes.ravel())
     columns["formula"] = tiled(FORMULAS[name] for name in names)
     # built once from its columns (pandas would copy each column assigned to a frame one by one)
-    return pd.concat([lay.keys.take(rows).reset_index(drop=True), pd.DataFrame(columns, copy=False)], axis=1)
+    keys = {column: lay.keys[column].array.take(rows) for column in lay.keys.columns}  # no index to take
+    return pd.DataFrame({**keys, **columns}, copy=False)
 
 
 def _categorical(texts: list[str], codes: np.ndarray) -> pd.Categorical:
@@ -858,22 +868,25 @@ def _interpretations(values, fav, ordered, sims, lay, labels, n):
     200,000 groups of rounded values cost a few thousand sentences, not 4.8 million.
     """
     i1, i2 = sims["pairs"]
-    labels = np.asarray(labels, dtype=object)
+    # Labels as codes into their distinct texts (text is made only for the sentences built)
+    label_code, label_text = labels
+    label_text = [*label_text, ""]  # code -1: no subgroup in that slot
 
-    def label_at(slot):  # the label of each group's subgroup in that slot, as text
+    def label_at(slot):  # the code of the label of each group's subgroup in that slot
         row = np.take_along_axis(lay.rows, slot[:, None], axis=1)[:, 0]
-        return np.where(row >= 0, labels[row].astype(str), "").astype(object)
+        return np.where(row >= 0, label_code[np.maximum(row, 0)], -1)
 
     l1, l2, ref = label_at(i1), label_at(i2), label_at(sims["ref_slot"])
     fav = np.asarray(fav, dtype=bool)
-    context, _ = distinct_rows([fav, n <= 2, l1, l2, ref])
+    context, _ = distinct_rows([fav, n <= 2, l1 + 1, l2 + 1, ref + 1])
     has_reference = sims["has_reference"]
     out = {}
     for name, vals in values.items():
         within, tag = number_key(vals)
 
         def build(g, name=name, vals=vals):
-            return _text(name, vals[g], bool(fav[g]), n[g], ordered, has_reference, l1[g], l2[g], ref[g])
+            return _text(name, vals[g], bool(fav[g]), n[g], ordered, has_reference, label_text[l1[g]],
+                         label_text[l2[g]], label_text[ref[g]])
 
         out[name] = text_codes([within, context * 64 + tag], build)
     return out

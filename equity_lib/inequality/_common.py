@@ -7,6 +7,7 @@ that each formula is a sum along ``axis=1`` and no Python loop runs over groups 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,13 +208,14 @@ def text_column(keys: list[np.ndarray], build):
 
 def format_number(value: float) -> str:
     """Numbers in sentences: 3 significant figures, no scientific notation for ordinary sizes."""
-    if not np.isfinite(value):
+    value = float(value)  # Python's math on one number: numpy's scalar functions cost more than the format
+    if not math.isfinite(value):
         return "missing"
-    if float(value).is_integer() and abs(value) < 1e7:
+    if value.is_integer() and abs(value) < 1e7:
         return f"{int(value):,}"
     magnitude = abs(value)
     if 1e-4 <= magnitude < 1e7:
-        digits = max(0, 2 - int(np.floor(np.log10(magnitude))))
+        digits = max(0, 2 - math.floor(math.log10(magnitude)))
         return f"{value:,.{digits}f}"
     return f"{value:.3g}"
 

@@ -59,6 +59,7 @@ digit.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -86,7 +87,6 @@ from equity_lib.inequality._common import (
     layout,
     number_key,
     relative_rank,
-    text_codes,
     wls_line,
     z_value,
 )
@@ -863,7 +863,7 @@ def _interpretations(values, fav, ordered, sims, lay, labels, n):
     """One sentence per measure and group, saying which direction is worse: {measure: (each group's code,
     the distinct sentences)}.
 
-    Each distinct sentence is built once (:func:`text_codes`, keyed on everything it depends on: the
+    Each distinct sentence is built once (:func:`distinct_rows` of everything it depends on: the
     value as written, its sign and side of 1, the direction, the number of subgroups and the labels), so
     200,000 groups of rounded values cost a few thousand sentences, not 4.8 million.
     """
@@ -883,12 +883,13 @@ def _interpretations(values, fav, ordered, sims, lay, labels, n):
     out = {}
     for name, vals in values.items():
         within, tag = number_key(vals)
-
-        def build(g, name=name, vals=vals):
-            return _text(name, vals[g], bool(fav[g]), n[g], ordered, has_reference, label_text[l1[g]],
-                         label_text[l2[g]], label_text[ref[g]])
-
-        out[name] = text_codes([within, context * 64 + tag], build)
+        code, first = distinct_rows([within, context * 64 + tag])
+        # one sentence per distinct row, from plain Python values (numpy scalars cost more than the text)
+        out[name] = code, [
+            _text(name, v, f, k, ordered, has_reference, label_text[a], label_text[b], label_text[r])
+            for v, f, k, a, b, r in zip(vals[first].tolist(), fav[first].tolist(), n[first].tolist(),
+                                        l1[first].tolist(), l2[first].tolist(), ref[first].tolist(),
+                                        strict=True)]
     return out
 
 
@@ -900,7 +901,7 @@ def _text(name, v, fav, n, ordered, has_reference, l1, l2, ref):
         return "needs an ordered dimension (pass order=, 1 = most disadvantaged)"
     if name not in SIMPLE and n <= 2:
         return "needs more than two subgroups (HEAT computes only simple measures for two)"
-    if not np.isfinite(v):
+    if not math.isfinite(v):
         need = " (needs bounds=(lower, upper))" if name in ("RCI_wagstaff", "ACI_erreygers") else ""
         return f"not computed{need}"
     return f"{worse}; " + _sentence(name, v, fav, ordered, has_reference, l1, l2, ref, format_number)

@@ -536,18 +536,27 @@ def _hc1(p, r, y, b0, b1, n):
     data.
     """
     resid = y - b0[:, None] - b1[:, None] * r
-    x = np.stack([np.ones_like(r), r], axis=-1)  # (G, K, 2)
-    bread = np.einsum("gk,gki,gkj->gij", p, x, x)
-    meat = np.einsum("gk,gki,gkj->gij", (p * resid) ** 2, x, x)
+    # With X_j = (1, r_j) every matrix is 2 x 2 and symmetric: B = [[s0, s1], [s1, s2]] with
+    # s_k = sum p r^k, M likewise with (p e)^2; the inverse and the sandwich are written out, for every
+    # group at once (einsum and a batched inverse took a tenth of summary_measures on 200,000 groups).
+    w = (p * resid) ** 2
+    s0, s1, s2 = p.sum(axis=1), (p * r).sum(axis=1), (p * r * r).sum(axis=1)
+    m0, m1, m2 = w.sum(axis=1), (w * r).sum(axis=1), (w * r * r).sum(axis=1)
+    det = s0 * s2 - s1 * s1
     # A group of one subgroup has a singular B (no spread in rank); its measures are withheld anyway
-    # (n <= 2), so it gets the identity here rather than stopping every other group.
-    det = bread[:, 0, 0] * bread[:, 1, 1] - bread[:, 0, 1] * bread[:, 1, 0]
+    # (n <= 2), so it gets no covariance rather than stopping every other group.
     fit = (n > 2) & np.isfinite(det) & (det > 0)
-    bread = np.where(fit[:, None, None], bread, np.eye(2))
-    inv = np.linalg.inv(bread)
     with np.errstate(invalid="ignore", divide="ignore"):
+        a00, a01, a11 = s2 / det, -s1 / det, s0 / det  # B^-1
         factor = np.where(n > 2, n / (n - 2), np.nan)
-    return np.where(fit[:, None, None], factor[:, None, None] * inv @ meat @ inv, np.nan)
+        # (B^-1 M B^-1): first M B^-1's columns, then B^-1 times them
+        u0, u1 = m0 * a00 + m1 * a01, m1 * a00 + m2 * a01  # M (a00, a01)'
+        v0, v1 = m0 * a01 + m1 * a11, m1 * a01 + m2 * a11  # M (a01, a11)'
+        c00 = factor * (a00 * u0 + a01 * u1)
+        c01 = factor * (a00 * v0 + a01 * v1)
+        c11 = factor * (a01 * v0 + a11 * v1)
+    cov = np.stack([np.stack([c00, c01], axis=-1), np.stack([c01, c11], axis=-1)], axis=-2)
+    return np.where(fit[:, None, None], cov, np.nan)
 
 
 def _walter_se(pop, ref_slot, y_ref, mu, scale):

@@ -136,6 +136,9 @@ def wls_line(share: np.ndarray, rank: np.ndarray, y: np.ndarray):
     return (d * y).sum(axis=1), (c * y).sum(axis=1), c, d
 
 
+_POWERS_OF_TEN = 10.0 ** np.arange(7)  # exact
+
+
 def number_key(values) -> list[np.ndarray]:
     """Two integer columns that are equal for two values exactly when :func:`format_number` writes them
     alike and they are alike in sign and in their side of 1 (what the sentences about them test).
@@ -150,21 +153,22 @@ def number_key(values) -> list[np.ndarray]:
     v = np.asarray(values, dtype="float64")
     magnitude = np.abs(v)
     finite = np.isfinite(v)
-    whole = finite & (v == np.floor(np.where(finite, v, 0.0))) & (magnitude < 1e7)
-    ordinary = finite & ~whole & (magnitude >= 1e-4) & (magnitude < 1e7)
     with np.errstate(divide="ignore", invalid="ignore"):
-        digits = np.where(ordinary, np.maximum(0, 2 - np.floor(np.log10(np.where(ordinary, magnitude, 1.0)))),
-                          0.0)
-    scaled = np.where(ordinary, magnitude, 0.0) * 10.0**digits
+        in_range = magnitude < 1e7  # false for infinite and missing values
+        whole = (v == np.floor(v)) & in_range
+        ordinary = ~whole & (magnitude >= 1e-4) & in_range
+        # 3 significant figures: 2 - floor(log10 |v|) decimals (0 to 6 in this range)
+        digits = np.where(ordinary, np.maximum(0.0, 2 - np.floor(np.log10(magnitude))), 0.0).astype(np.int64)
+    scaled = np.where(ordinary, magnitude, 0.0) * _POWERS_OF_TEN[digits]
     ordinary &= np.abs(scaled - np.floor(scaled) - 0.5) >= 1e-6
     branch = np.select([~finite, whole, ordinary], [0, 1, 2], 3)
-    within = np.where(whole, np.where(whole, v, 0.0), 0.0).astype(np.int64)
-    within = np.where(ordinary, digits.astype(np.int64) * 2**40 + np.rint(scaled).astype(np.int64), within)
+    within = np.where(whole, v, 0.0).astype(np.int64)
+    within = np.where(ordinary, digits * 2**40 + np.rint(scaled).astype(np.int64), within)
     within = np.where((branch == 0) | (branch == 3), v.view(np.int64), within)
 
     def side(x):
         with np.errstate(invalid="ignore"):
-            return np.where(np.isnan(x), 2, np.sign(x)).astype(np.int64) + 1  # 0 to 3
+            return (x > 0).view(np.int8) - (x < 0).view(np.int8) + np.where(np.isnan(x), 3, 1)  # 0 to 3
 
     return [within, (side(v) * 4 + side(v - 1)) * 4 + branch]
 

@@ -1180,17 +1180,9 @@ def _summarise(data, by, work, points, judged, seg, nseg, directions, targets, n
 
 
 def _text(codes, labels):
-    """``labels[code]`` per row (missing where code is -1) as pandas' string dtype. With pyarrow's
-    storage, built from Arrow's dictionary type: no Python string per row."""
-    dtype = pd.StringDtype()
-    codes = np.asarray(codes)
-    if dtype.storage == "pyarrow":
-        import pyarrow as pa
-
-        indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-        return pd.array(pa.DictionaryArray.from_arrays(indices, pa.array(list(labels), pa.string()))
-                        .cast(pa.large_string()), dtype=dtype)
-    return pd.array(np.array([*labels, None], dtype=object)[codes], dtype=dtype)
+    """``labels[code]`` per row (missing where code is -1) as pandas' string dtype: the few labels made
+    text once, then taken (with Arrow's storage, no Python string per row)."""
+    return pd.array(list(labels), dtype=pd.StringDtype()).take(np.asarray(codes), allow_fill=True)
 
 
 def _whole_numbers(a, missing):

@@ -57,6 +57,24 @@ def require_dataframe(data) -> None:
         )
 
 
+def column_names(named: dict, *, optional: bool = False, hint: str = "column name") -> None:
+    """Each argument that names a column is text (``named``: argument name -> what was passed; with
+    ``optional``, None means not given). Otherwise a TypeError naming the argument and the fix."""
+    for name, column in named.items():
+        if (column is None and optional) or isinstance(column, str):
+            continue
+        raise TypeError(f"{name} must be a column name (text), not {column!r}. Fix: pass "
+                        f"{name}='<{hint}>'.")
+
+
+def by_not_an_output(keys: list[str], outputs: Iterable[str]) -> None:
+    """A by column must not share a name with a column the function returns (its limits included)."""
+    clash = [k for k in keys if k in outputs or k.startswith(("lower_", "upper_"))]
+    if clash:
+        raise ValueError(f"by column(s) {clash} have the name of a column this function returns. Fix: rename "
+                         "them first, e.g. data.rename(columns={...}).")
+
+
 def require_columns(data: pd.DataFrame, columns: Iterable[str | None]) -> None:
     """Every named column exists, once (a name shared by two columns is refused)."""
     columns = [c for c in columns if c is not None]

@@ -18,6 +18,8 @@ from scipy import special
 from equity_lib._validation import (
     as_written,
     by_columns,
+    by_not_an_output,
+    column_names,
     confidence_levels,
     fail_rows,
     group_codes,
@@ -161,10 +163,7 @@ def coder_agreement(data: pd.DataFrame, first: str, second: str, *, by: str | li
     require_dataframe(data)
     levels = confidence_levels(confidence)
     keys = by_columns(by)
-    for name, column in (("first", first), ("second", second)):
-        if not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}. Fix: pass "
-                            f"{name}='<column of that coder's codes>'.")
+    column_names({"first": first, "second": second}, hint="column of that coder's codes")
     require_columns(data, [first, second, *keys])
     if first == second:
         raise ValueError(f"first and second are the same column ('{first}'). Fix: pass the column of each "
@@ -173,10 +172,7 @@ def coder_agreement(data: pd.DataFrame, first: str, second: str, *, by: str | li
     if inside:
         raise ValueError(f"Column(s) {inside} are also in by={keys}. Fix: name the coders' columns in first= "
                          "and second=, and the separate analyses (e.g. the theme) in by=.")
-    clash = [k for k in keys if k in _OUTPUT or k.startswith(("lower_", "upper_"))]
-    if clash:
-        raise ValueError(f"by column(s) {clash} have the name of a column this function returns. Fix: rename "
-                         "them first, e.g. data.rename(columns={...}).")
+    by_not_an_output(keys, _OUTPUT)
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass one row per item that both coders coded.")
     missing_labels(data, keys, "a label")

@@ -22,6 +22,8 @@ from scipy import special
 
 from equity_lib._validation import (
     by_columns,
+    by_not_an_output,
+    column_names,
     confidence_levels,
     fail_rows,
     group_codes,
@@ -146,10 +148,7 @@ def compare_estimates(data: pd.DataFrame, value: str, *, lower: str, upper: str,
         raise ValueError(f"scale={scale!r} is not one of {list(SCALES)}. Fix: pass scale='difference' (e.g. "
                          "two SIIs) or scale='ratio' (e.g. two rates, compared on the log scale).")
     keys = by_columns(by)
-    for name, column in (("value", value), ("lower", lower), ("upper", upper), ("group", group)):
-        if not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}. Fix: pass "
-                            f"{name}='<column name>'.")
+    column_names({"value": value, "lower": lower, "upper": upper, "group": group})
     require_columns(data, [value, lower, upper, group, *keys])
     if group in keys:
         raise ValueError(f"group='{group}' is also in by={keys}. Fix: name the column of the two things "
@@ -157,10 +156,7 @@ def compare_estimates(data: pd.DataFrame, value: str, *, lower: str, upper: str,
     if len({value, lower, upper}) < 3:
         raise ValueError(f"value, lower and upper must be three different columns (given '{value}', "
                          f"'{lower}', '{upper}'). Fix: pass the estimate and its two limits.")
-    clash = [k for k in keys if k in _OUTPUT or k.startswith(("lower_", "upper_"))]
-    if clash:
-        raise ValueError(f"by column(s) {clash} have the name of a column this function returns. Fix: rename "
-                         "them first, e.g. data.rename(columns={...}).")
+    by_not_an_output(keys, _OUTPUT)
     for column in (lower, upper):
         match = _SUFFIX.search(column)
         if match:

@@ -36,6 +36,7 @@ from scipy import special
 
 from equity_lib._validation import (
     by_columns,
+    column_names,
     confidence_levels,
     fail_rows,
     group_codes,
@@ -170,8 +171,7 @@ def _start(data, by, columns, confidence, multiplier, example_multiplier):
     for name, column in columns.items():
         if column is None:
             raise TypeError(f"{name} must name a column of data, not None. Fix: pass {name}='<column name>'.")
-        if not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}.")
+    column_names(columns)
     require_columns(data, [*columns.values(), *by])
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass at least one row.")

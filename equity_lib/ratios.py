@@ -25,6 +25,8 @@ from scipy import special
 from equity_lib._validation import (
     as_written,
     by_columns,
+    by_not_an_output,
+    column_names,
     confidence_levels,
     fail_rows,
     group_codes,
@@ -75,10 +77,7 @@ def _start(data, columns: dict, by, confidence, outputs) -> tuple[tuple[float, .
     require_dataframe(data)
     levels = confidence_levels(confidence)
     keys = by_columns(by)
-    for name, column in columns.items():
-        if not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}. Fix: pass "
-                            f"{name}='<column name>'.")
+    column_names(columns)
     require_columns(data, [*columns.values(), *keys])
     named = list(columns.values())
     if len(set(named)) < len(named):
@@ -88,10 +87,7 @@ def _start(data, columns: dict, by, confidence, outputs) -> tuple[tuple[float, .
     if both:
         raise ValueError(f"Column(s) {both} are also in by={keys}. Fix: name the separate analyses in by= "
                          "and the groups compared in group=.")
-    clash = [k for k in keys if k in outputs or k.startswith(("lower_", "upper_"))]
-    if clash:
-        raise ValueError(f"by column(s) {clash} have the name of a column this function returns. Fix: rename "
-                         "them first, e.g. data.rename(columns={...}).")
+    by_not_an_output(keys, outputs)
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass one row per group (or finer rows of counts, which are "
                          "added up).")

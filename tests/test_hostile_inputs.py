@@ -497,3 +497,28 @@ def test_by_of_the_wrong_type_says_the_fix(by):
     with pytest.raises(TypeError, match=r"by must be a column name or a list of column names.*Fix: e\.g\. "
                                         r"by='area'"):
         el.proportion(pd.DataFrame({"area": ["a"], "x": [1], "n": [2]}), "x", "n", by=by)
+
+
+_COLUMN_ARGUMENTS = [
+    ("proportion", {"numerator": "a", "denominator": "b"}, "numerator"),
+    ("concentration_index", {"value": "a", "population": "b", "order": "c"}, "population"),
+    ("summary_measures", {"group": "g", "value": "a", "population": "b", "favourable": True}, "value"),
+    ("assign_quantiles", {"value": "a"}, "value"),
+    ("sii", {"group": "g", "denominator": "b", "value": "a"}, "denominator"),
+    ("excess_cases", {"numerator": "a", "denominator": "b", "group": "g"}, "group"),
+    ("pareto", {"value": "a", "by": "g"}, "value"),
+    ("risk_ratio", {"numerator": "a", "denominator": "b", "group": "g", "focus": 1, "reference": 2},
+     "numerator"),
+    ("representation", {"numerator": "a", "denominator": "b", "group": "g"}, "denominator"),
+    ("coder_agreement", {"first": "a", "second": "b"}, "second"),
+    ("compare_estimates", {"value": "a", "lower": "b", "upper": "c", "group": "g"}, "lower"),
+]
+
+
+@pytest.mark.parametrize(("function", "arguments", "wrong"), _COLUMN_ARGUMENTS)
+def test_a_column_argument_that_is_not_text_names_the_argument_and_the_fix(function, arguments, wrong):
+    # One check (equity_lib._validation.column_names) for every function: the same message and fix.
+    data = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [1, 2], "g": [1, 2]})
+    with pytest.raises(TypeError, match=rf"^{wrong} must be a column name \(text\), not 5\. Fix: pass "
+                                        rf"{wrong}='<"):
+        getattr(el, function)(data, **{**arguments, wrong: 5})

@@ -16,6 +16,7 @@ import pandas as pd
 from equity_lib._validation import (
     by_columns,
     check_bool,
+    column_names,
     count_column,
     fail_rows,
     missing_labels,
@@ -111,9 +112,7 @@ def excess_cases(
                 f"{reference_rate / multiplier:g}, above 1: every group would be expected to have more "
                 "events than people at risk. Fix: give the rate on the multiplier's scale, e.g. "
                 "reference_rate=2.5, multiplier=100 for 2.5% (or reference_rate=0.025 with multiplier=1).")
-    for name, column in (("numerator", numerator), ("denominator", denominator), ("group", group)):
-        if not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}.")
+    column_names({"numerator": numerator, "denominator": denominator, "group": group})
     require_columns(data, [numerator, denominator, group, *keys])
     if group in keys:
         raise ValueError(f"group '{group}' is also in by. Fix: pass it only as group.")
@@ -223,8 +222,7 @@ def pareto(data: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFrame:
     if not keys:
         raise ValueError("by must name the column(s) that identify a cell. Fix: pass e.g. "
                          "by=['trust_code', 'imd_quintile'].")
-    if not isinstance(value, str):
-        raise TypeError(f"value must be a column name (text), not {value!r}.")
+    column_names({"value": value})
     require_columns(data, [value, *keys])
     missing_labels(data, keys, "by: the cells")
     v = numeric_column(data, value)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from equity_lib._validation import (
     by_columns,
+    column_names,
     confidence_levels,
     fail_rows,
     level_suffix,
@@ -148,9 +149,7 @@ def concentration_index(data: pd.DataFrame, value: str, population: str, order: 
             raise ValueError(f"bounds must be (lower, upper) numbers with lower < upper, not {bounds!r}. "
                              "Fix: e.g. bounds=(0, 1) for a proportion or (0, 100) for a percentage.")
     kinds = _kinds(kind, bounds)
-    for name, column in (("value", value), ("population", population), ("order", order)):
-        if not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}.")
+    column_names({"value": value, "population": population, "order": order})
     require_columns(data, [value, population, order, *by])
     if len(data) == 0:
         raise ValueError("data has no rows. Fix: pass one row per unit.")

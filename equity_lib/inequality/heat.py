@@ -68,6 +68,7 @@ from scipy import special
 
 from equity_lib._validation import (
     by_columns,
+    column_names,
     confidence_levels,
     fail_rows,
     level_suffix,
@@ -216,10 +217,8 @@ def summary_measures(data: pd.DataFrame, group: str, value: str, population: str
         raise ValueError(f"simulations must be a whole number of at least 10, not {simulations!r}. "
                          "Fix: pass e.g. 100 (healthequal) or 1000.")
     bounds = _check_bounds(bounds)
-    for name, column in (("group", group), ("value", value), ("population", population),
-                         ("se", se), ("order", order)):
-        if column is not None and not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}.")
+    column_names({"group": group, "value": value, "population": population, "se": se, "order": order},
+                 optional=True)
     if not isinstance(favourable, (bool, np.bool_, str)):
         raise TypeError(f"favourable must be True (higher values are better), False (higher values are "
                         f"worse) or a column name, not {favourable!r}.")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from equity_lib._validation import (
     by_columns,
+    column_names,
     fail_rows,
     group_codes,
     missing_labels,
@@ -72,8 +73,7 @@ def assign_quantiles(data: pd.DataFrame, value: str, nquantiles: int = 10, *,
         raise ValueError(f"nquantiles must be a whole number of at least 2, not {nquantiles!r}. "
                          "Fix: pass e.g. 5 for quintiles or 10 for deciles.")
     nquantiles = int(nquantiles)
-    if not isinstance(value, str):
-        raise TypeError(f"value must be a column name (text), not {value!r}.")
+    column_names({"value": value})
     invert_column = invert if isinstance(invert, str) else None
     if invert_column is None and not isinstance(invert, (bool, np.bool_)):
         raise TypeError(f"invert must be True, False or the name of a column of true/false values, not "

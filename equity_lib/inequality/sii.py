@@ -55,6 +55,7 @@ from scipy import special
 
 from equity_lib._validation import (
     by_columns,
+    column_names,
     confidence_levels,
     fail_rows,
     level_suffix,
@@ -348,11 +349,8 @@ def _prepare(data, group, denominator, value, *, numerator, by, value_type, tran
     value_type = _value_type(value_type)
     transform = check_bool(transform, "transform")
     check_choice("most_deprived", most_deprived, ("lowest", "highest"))
-    for name, column in (("group", group), ("denominator", denominator), ("value", value),
-                         ("numerator", numerator), ("se", se), ("lower_cl", lower_cl),
-                         ("upper_cl", upper_cl)):
-        if column is not None and not isinstance(column, str):
-            raise TypeError(f"{name} must be a column name (text), not {column!r}.")
+    column_names({"group": group, "denominator": denominator, "value": value, "numerator": numerator,
+                  "se": se, "lower_cl": lower_cl, "upper_cl": upper_cl}, optional=True)
     if group is None or denominator is None:
         raise TypeError("sii needs group= (the quantile column) and denominator= (the population "
                         "column). Fix: pass both column names, e.g. sii(data, group='decile', "

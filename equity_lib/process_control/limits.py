@@ -159,7 +159,7 @@ def c4(n: np.ndarray) -> np.ndarray:
 
 
 def xmr(y, seg, nseg, base, screen, factor):
-    if base.all() and not np.isnan(y).any():
+    if y.size and base.all() and not np.isnan(y).any():
         cl, amr, length = _xmr_every_point(y, seg, nseg, screen)
         # Limits are constant within a segment, whose points are consecutive: repeat, not gather.
         return tuple(np.repeat(v, length) for v in (cl, cl - factor * amr, cl + factor * amr))

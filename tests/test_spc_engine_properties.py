@@ -160,17 +160,20 @@ def ref_distinct_rows(keys):
 
 # --- 1. trends ------------------------------------------------------------------------------------
 
-# Small integers: equal neighbours (which break a trend) are common.
-@SETTINGS
-@given(segmented(st.integers(0, 4), max_segments=5, max_length=20), st.integers(2, 8))
-def test_trend_flags_match_runs_of_strict_steps(data, length):
-    values, seg, _ = data
-    y = np.array(values, dtype=float)
+def check_trends(y, seg, length):
     start = rules.segment_starts(seg)
     up, down = rules._trend_flags(y, start, length)
     want_up, want_down = ref_trend(y, start, length)
     np.testing.assert_array_equal(up, want_up)
     np.testing.assert_array_equal(down, want_down)
+
+
+# Small integers: equal neighbours (which break a trend) are common.
+@SETTINGS
+@given(segmented(st.integers(0, 4), max_segments=5, max_length=20), st.integers(2, 8))
+def test_trend_flags_match_runs_of_strict_steps(data, length):
+    values, seg, _ = data
+    check_trends(np.array(values, dtype=float), seg, length)
 
 
 # Long monotone stretches (where the doubling windows matter) cut by segment starts at random places.
@@ -180,12 +183,7 @@ def test_trend_flags_match_runs_of_strict_steps(data, length):
 def test_trend_flags_on_long_monotone_stretches(pieces, data, length):
     steps = [d for d, k in pieces for _ in range(k)]
     y = np.cumsum([0] + steps).astype(float)
-    seg = data.draw(segments_for(y.size))
-    start = rules.segment_starts(seg)
-    up, down = rules._trend_flags(y, start, length)
-    want_up, want_down = ref_trend(y, start, length)
-    np.testing.assert_array_equal(up, want_up)
-    np.testing.assert_array_equal(down, want_down)
+    check_trends(y, data.draw(segments_for(y.size)), length)
 
 
 # --- 2. long runs of equal values -----------------------------------------------------------------

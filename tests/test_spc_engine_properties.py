@@ -197,7 +197,7 @@ def test_in_long_run_matches_runs_of_equal_values(values, data, at_least):
     want = ref_in_long_run(values, start, at_least)
     np.testing.assert_array_equal(rules._in_long_run(values, start, at_least), want)
     # The runs passed in when already known give the same answer.
-    runs = rules._runs(values, start)
+    runs = rules.equal_runs(values, start)
     np.testing.assert_array_equal(rules._in_long_run(values, start, at_least, runs=runs), want)
     # No segments at all: runs may go the whole length.
     one_segment = np.arange(values.size) == 0
@@ -215,7 +215,7 @@ def test_in_long_run_of_floats(data, at_least):
     want = ref_in_long_run(values, start, at_least)
     np.testing.assert_array_equal(rules._in_long_run(values, start, at_least), want)
     np.testing.assert_array_equal(
-        rules._in_long_run(values, start, at_least, runs=rules._runs(values, start)), want)
+        rules._in_long_run(values, start, at_least, runs=rules.equal_runs(values, start)), want)
 
 
 # --- 3. side of the centre line and nearness to the limits ----------------------------------------
@@ -318,7 +318,7 @@ def test_anhoej_with_known_side_runs(side, data):
     side = np.array(side, dtype=np.int8)
     seg = data.draw(segments_for(side.size))
     nseg = int(seg.max()) + 1
-    runs = rules._runs(side, rules.segment_starts(seg))
+    runs = rules.equal_runs(side, rules.segment_starts(seg))
     got = rules.anhoej(side, seg, nseg, side_runs=runs)
     want = ref_anhoej(side, seg, nseg)
     for name in want:

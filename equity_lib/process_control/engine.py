@@ -907,8 +907,8 @@ def _phase_notes(chart, work, raw, lcl, ucl, seg, nseg, freeze, series, phase):
     else:
         spread = np.abs(ucl - lcl)
         finite = np.isfinite(spread)  # both limits finite (limits are never infinite)
-        has = limits._block_sums(finite, seg, nseg, dtype=np.int64) > 0
-        width = limits._block_sums(np.where(finite, spread, 0.0), seg, nseg)
+        has = limits.block_sums(finite, seg, nseg, dtype=np.int64) > 0
+        width = limits.block_sums(np.where(finite, spread, 0.0), seg, nseg)
     reason = np.select([raw == 0, raw < need, ~has, width == 0], [1, 2, 3, 4], 0)
     if chart == "run":  # a run chart has a centre line and no limits
         reason = np.where(reason == 1, 1, 0)
@@ -993,7 +993,7 @@ def _judge(chart, y, cl, lcl, ucl, seg, nseg, excluded, directions, code, shift,
                                                                        excluded))
     side, near_high, near_low = rules.side_and_nearness(vy, vcl, vlcl, vucl)
     start = rules.segment_starts(vseg)
-    side_runs = rules._runs(side, start)  # shared by the shift rule and the runs analysis
+    side_runs = rules.equal_runs(side, start)  # shared by the shift rule and the runs analysis
     counted = ~vexcluded
     if counted.all():
         runs = rules.anhoej(side, vseg, nseg, side_runs)

@@ -75,7 +75,7 @@ def _blocks(seg: np.ndarray, nseg: int) -> tuple[np.ndarray, np.ndarray]:
     return starts, seg[starts]
 
 
-def _block_sums(values: np.ndarray, seg: np.ndarray, nseg: int, dtype=np.float64) -> np.ndarray:
+def block_sums(values: np.ndarray, seg: np.ndarray, nseg: int, dtype=np.float64) -> np.ndarray:
     """Per segment, the sum of values: one reduceat over the sorted blocks (a weighted bincount is
     four times slower on millions of points); 0 for a segment with no element."""
     out = np.zeros(nseg, dtype=dtype)
@@ -89,23 +89,23 @@ def segment_sum(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray
     """Sum per segment of the values in ``mask`` that are not missing. ``seg`` is sorted, as every
     array here is (in working order: by series, then time)."""
     keep = _kept(values, mask)
-    return _block_sums(values if keep is None else np.where(keep, values, 0.0), seg, nseg)
+    return block_sums(values if keep is None else np.where(keep, values, 0.0), seg, nseg)
 
 
 def segment_count(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
     keep = _kept(values, mask)
     if keep is None:
         return np.bincount(seg, minlength=nseg).astype("float64")
-    return _block_sums(keep, seg, nseg, dtype=np.int64).astype("float64")
+    return block_sums(keep, seg, nseg, dtype=np.int64).astype("float64")
 
 
 def segment_mean(values: np.ndarray, seg: np.ndarray, nseg: int, mask: np.ndarray) -> np.ndarray:
     keep = _kept(values, mask)
     if keep is None:
-        total, count = _block_sums(values, seg, nseg), np.bincount(seg, minlength=nseg)
+        total, count = block_sums(values, seg, nseg), np.bincount(seg, minlength=nseg)
     else:
-        total = _block_sums(np.where(keep, values, 0.0), seg, nseg)
-        count = _block_sums(keep, seg, nseg, dtype=np.int64)
+        total = block_sums(np.where(keep, values, 0.0), seg, nseg)
+        count = block_sums(keep, seg, nseg, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return total / count
 

@@ -81,7 +81,7 @@ def segment_starts(seg: np.ndarray) -> np.ndarray:
     return start
 
 
-def _runs(values: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def equal_runs(values: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Runs of equal consecutive values that do not cross a segment start: first index and length."""
     m = values.size
     breaks = np.empty(m, dtype=bool)
@@ -109,8 +109,8 @@ def _mark_runs(m: int, first: np.ndarray, length: np.ndarray, chosen: np.ndarray
 
 def _in_long_run(values: np.ndarray, start: np.ndarray | None, at_least: int, runs=None) -> np.ndarray:
     """Whether each element is in a run of ``at_least`` or more equal consecutive values (within a
-    segment); ``runs`` is ``_runs(values, start)`` when already known."""
-    first, length = _runs(values, start) if runs is None else runs
+    segment); ``runs`` is ``equal_runs(values, start)`` when already known."""
+    first, length = equal_runs(values, start) if runs is None else runs
     return _mark_runs(values.size, first, length, length >= at_least)
 
 
@@ -180,7 +180,7 @@ def mdc_rules(y, cl, lcl, ucl, side, start, shift: int, trend: int, side_runs=No
     """Boolean flags for each rule label, on arrays already free of missing values.
 
     ``side`` is :func:`side_of_line` of ``y`` and ``cl``; ``start`` marks each segment's first point;
-    ``side_runs`` is ``_runs(side, start)`` and ``near`` the near_high and near_low of
+    ``side_runs`` is ``equal_runs(side, start)`` and ``near`` the near_high and near_low of
     :func:`side_and_nearness` when already known.
     """
     above = _beyond(y, ucl, +1)
@@ -207,7 +207,7 @@ def anhoej(side, seg, nseg, side_runs=None) -> dict[str, np.ndarray]:
 
     Returns per segment: n_useful, longest_run, longest_run_max, crossings, crossings_min, runs_signal;
     and per point: in_long_run (belongs to a run longer than longest_run_max). ``side_runs``:
-    ``_runs(side, segment_starts(seg))`` when already known (used only when no point is on the line).
+    ``equal_runs(side, segment_starts(seg))`` when already known (used only when no point is on the line).
     """
     from scipy.stats import binom  # imported on first use (scipy.stats is slow to import)
 
@@ -220,7 +220,10 @@ def anhoej(side, seg, nseg, side_runs=None) -> dict[str, np.ndarray]:
     n_useful[present] = np.diff(seg_first, append=us.size)
     # Runs of one side within a segment (runs are in segment order): a segment with r runs has r - 1
     # crossings, and its longest run is the largest of its runs' lengths.
-    first, length = side_runs if all_useful and side_runs is not None else _runs(us, segment_starts(sseg))
+    if all_useful and side_runs is not None:
+        first, length = side_runs
+    else:
+        first, length = equal_runs(us, segment_starts(sseg))
     run_at = np.searchsorted(first, seg_first)  # each segment's first run
     runs_per_seg = np.zeros(nseg, dtype=np.int64)
     runs_per_seg[present] = np.diff(run_at, append=first.size)

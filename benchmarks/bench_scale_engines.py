@@ -85,14 +85,7 @@ def case_duckdb_bare(folder: Path):
 def case_equity_lib_duckdb(folder: Path):
     import equity_lib.scale as scale
 
-    con = scale.connect()
-
-    def run():
-        waits = scale.read(folder / "waiting_list", connection=con)
-        table = scale.aggregate(waits, time="month", by="trust_code", group="imd_quintile",
-                                numerator={"over_52_weeks": waits.weeks_waited >= 52})
-        return _spc_table(table)
-    return run
+    return _through_scale(folder, scale.connect())
 
 
 def case_pandas(folder: Path):
@@ -116,6 +109,12 @@ def case_equity_lib_spark(folder: Path):
     session = scale.spark_session()
     con = scale.connect("spark", spark=session)
     case_equity_lib_spark.startup = time.perf_counter() - started
+    return _through_scale(folder, con)
+
+
+def _through_scale(folder: Path, con):
+    """The route through equity_lib.scale on a connection (DuckDB or Spark): read, aggregate, spc."""
+    import equity_lib.scale as scale
 
     def run():
         waits = scale.read(folder / "waiting_list", connection=con)
